@@ -1,0 +1,3 @@
+from wmresearch.cli import main
+
+raise SystemExit(main())

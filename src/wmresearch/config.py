@@ -1,0 +1,128 @@
+"""Project paths, parameters and the open-data mirror, read in one place.
+
+Everything that locates a file or reads ``params.yaml`` goes through this module so that
+notebooks, the command line and tests agree on where things live.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MIRROR_ENV = "WMRESEARCH_MIRROR"
+ROOT_ENV = "WMRESEARCH_ROOT"
+OFFLINE_ENV = "WMRESEARCH_OFFLINE"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """Return the project root: ``$WMRESEARCH_ROOT``, else the nearest folder up from
+    ``start`` (default: the working directory) holding ``params.yaml``, else ``start``."""
+    if os.environ.get(ROOT_ENV):
+        return Path(os.environ[ROOT_ENV]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "params.yaml").is_file() and (folder / "dvc.yaml").is_file():
+            return folder
+    return here
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Folders of one project checkout (all under ``root``)."""
+
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def interim(self) -> Path:
+        return self.root / "data" / "interim"
+
+    @property
+    def processed(self) -> Path:
+        return self.root / "data" / "processed"
+
+    @property
+    def evidence(self) -> Path:
+        return self.processed / "evidence"
+
+    @property
+    def rejects(self) -> Path:
+        return self.root / "data" / "interim" / "rejects"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def metrics(self) -> Path:
+        return self.root / "metrics"
+
+    @property
+    def notebooks(self) -> Path:
+        return self.root / "notebooks"
+
+    @property
+    def manifest(self) -> Path:
+        return self.raw / "manifest.json"
+
+    def ensure(self) -> Paths:
+        for folder in (self.raw, self.interim, self.evidence, self.rejects,
+                       self.reports, self.metrics):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass(frozen=True)
+class Project:
+    """A checkout: its paths and its ``params.yaml``."""
+
+    root: Path
+
+    @classmethod
+    def here(cls, start: Path | None = None) -> Project:
+        return cls(find_root(start))
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.root)
+
+    @cached_property
+    def params(self) -> dict[str, Any]:
+        return load_params(self.root / "params.yaml")
+
+    def stage_params(self, stage: str) -> dict[str, Any]:
+        """Parameters a stage's notebook receives: the global keys plus its own section."""
+        params = self.params
+        merged = {k: v for k, v in params.get("global", {}).items()}
+        merged.update(params.get(stage, {}) or {})
+        return merged
+
+
+def load_params(path: Path) -> dict[str, Any]:
+    """Read a ``params.yaml``; an absent file gives an empty mapping."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def mirror_dir() -> Path | None:
+    """The open-data mirror named by ``$WMRESEARCH_MIRROR``, if it exists."""
+    value = os.environ.get(MIRROR_ENV)
+    if not value:
+        return None
+    path = Path(value).expanduser().resolve()
+    return path if path.is_dir() else None
+
+
+def offline() -> bool:
+    """True when downloads are switched off (``WMRESEARCH_OFFLINE=1``)."""
+    return os.environ.get(OFFLINE_ENV, "").lower() in {"1", "true", "yes"}

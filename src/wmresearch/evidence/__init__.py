@@ -1,0 +1,1 @@
+"""The evidence base: getters that clean official datasets into validated tidy tables."""

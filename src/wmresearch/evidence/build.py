@@ -1,0 +1,216 @@
+"""Build the evidence base: run every cleaner, save tables, rejects and the accounting.
+
+Each :class:`Table` names the datasets it reads and a function from a :class:`Context` to a
+:class:`~wmresearch.evidence.io.Cleaned`. :func:`build_evidence` runs them in order (later
+tables may use earlier ones through ``ctx.tables``), writes ``data/processed/<name>.parquet``
+and ``data/interim/rejects/<name>.csv``, and returns the row accounting that the evidence stage
+writes to ``metrics/evidence.json``. In demo mode the tables come from
+:mod:`wmresearch.sources.demo` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wmresearch.config import Paths
+from wmresearch.evidence.io import Cleaned, save_table
+from wmresearch.sources.acquire import resolve_path
+
+
+@dataclass
+class Context:
+    """What a table builder can see: the manifest, the region and earlier tables."""
+
+    manifest: dict[str, Any]
+    region: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def path(self, dataset: str, relpath: str | None = None) -> Path:
+        return resolve_path(self.manifest, dataset, relpath)
+
+    def paths(self, dataset: str) -> list[Path]:
+        return [Path(f["path"]) for f in self.manifest["datasets"][dataset]["files"]]
+
+    @cached_property
+    def lad_current(self) -> dict[str, str]:
+        from wmresearch.evidence.geography import current_lad_codes
+
+        return current_lad_codes(self.tables["lad_lookup"])
+
+
+@dataclass(frozen=True)
+class Table:
+    """A processed table: its name, source datasets, builder and pandera schema
+    (``"module:ATTRIBUTE"`` under :mod:`wmresearch.evidence`)."""
+
+    name: str
+    datasets: tuple[str, ...]
+    build: Callable[[Context], Cleaned]
+    schema: str
+
+
+def _lad_lookup(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.geography import get_la_codes
+
+    la, cauth = ctx.paths("la_codes")
+    return get_la_codes(la, cauth)
+
+
+def _lad_itl(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.geography import (
+        get_itl3_boundaries,
+        get_lad_boundaries,
+        lad_to_itl,
+    )
+
+    lads = get_lad_boundaries(ctx.path("lad_boundaries_2023"))
+    itl3 = get_itl3_boundaries(ctx.path("itl3_boundaries_2021")).data
+    mapping = lad_to_itl(lads.data, itl3)
+    return Cleaned("lad_itl", mapping, len(lads.data), source=lads.source)
+
+
+def _region(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.geography import region_lads
+
+    lads = region_lads(ctx.tables["lad_lookup"], ctx.region)
+    itl = ctx.tables["lad_itl"][["lad_code", "itl3_code", "itl3_name", "itl2_code"]]
+    from wmresearch.evidence.geography import SCHEMA_REGION_LADS
+
+    out = SCHEMA_REGION_LADS.validate(lads.merge(itl, on="lad_code", how="left"))
+    return Cleaned("region_lads", out, len(out), source=f"region {ctx.region}")
+
+
+def _productivity(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.productivity import get_productivity_lad
+
+    return get_productivity_lad(ctx.path("productivity_lad"), ctx.lad_current)
+
+
+def _imd(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.imd import get_imd
+
+    return get_imd(*ctx.paths("imd2019"), lad_current=ctx.lad_current)
+
+
+def _bres(name: str, dataset: str):
+    def build(ctx: Context) -> Cleaned:
+        from wmresearch.evidence import bres
+
+        getter = getattr(bres, f"get_{name}")
+        files = ctx.paths(dataset)
+        return getter(files[0]) if len(files) == 1 else getter(files)
+
+    return build
+
+
+def _ukbc(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.business import get_ukbc_sizeband
+
+    return get_ukbc_sizeband(ctx.path("ukbc_gb_sic5_sizeband"))
+
+
+def _census(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.census import get_workplace_population
+
+    return get_workplace_population(ctx.path("census2011_workplace_msoa"))
+
+
+def _sic(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.sic import get_sic_hierarchy
+
+    return get_sic_hierarchy(*ctx.paths("sic2007"))
+
+
+def _gva(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.gva import get_gva_by_industry
+
+    return get_gva_by_industry(ctx.path("gva_itl3_industry"))
+
+
+def _gva_hour(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.gva import get_gva_per_hour_itl
+
+    return get_gva_per_hour_itl(ctx.path("gva_per_hour_itl"))
+
+
+TABLES: list[Table] = [
+    Table("lad_lookup", ("la_codes",), _lad_lookup, "geography:SCHEMA_LAD_LOOKUP"),
+    Table("lad_itl", ("lad_boundaries_2023", "itl3_boundaries_2021"), _lad_itl,
+          "geography:SCHEMA_LAD_ITL"),
+    Table("region_lads", ("la_codes",), _region, "geography:SCHEMA_REGION_LADS"),
+    Table("productivity_lad", ("productivity_lad",), _productivity,
+          "productivity:SCHEMA_PRODUCTIVITY_LAD"),
+    Table("imd2019_lsoa", ("imd2019",), _imd, "imd:SCHEMA_IMD"),
+    Table("sic2007", ("sic2007",), _sic, "sic:SCHEMA_SIC"),
+    Table("bres_itl2_sic2", ("bres_itl2_sic2",), _bres("bres_itl2_sic2", "bres_itl2_sic2"),
+          "bres:SCHEMA_BRES_ITL2_SIC2"),
+    Table("bres_itl2_sic5", ("bres_itl2_sic5",), _bres("bres_itl2_sic5", "bres_itl2_sic5"),
+          "bres:SCHEMA_BRES_ITL2_SIC5"),
+    Table("bres_nuts2_sic4", ("bres_nuts2_sic4",), _bres("bres_nuts2_sic4", "bres_nuts2_sic4"),
+          "bres:SCHEMA_BRES_NUTS2_SIC4"),
+    Table("idbr_nuts2_sic4", ("idbr_nuts2_sic4",), _bres("idbr_nuts2_sic4", "idbr_nuts2_sic4"),
+          "bres:SCHEMA_IDBR_NUTS2_SIC4"),
+    Table("ukbc_sizeband", ("ukbc_gb_sic5_sizeband",), _ukbc, "business:SCHEMA_UKBC_SIZEBAND"),
+    Table("census2011_workplace_msoa", ("census2011_workplace_msoa",), _census,
+          "census:SCHEMA_WORKPLACE_POPULATION"),
+    Table("gva_itl3_industry", ("gva_itl3_industry",), _gva, "gva:SCHEMA_GVA_ITL3_INDUSTRY"),
+    Table("gva_per_hour_itl", ("gva_per_hour_itl",), _gva_hour, "gva:SCHEMA_GVA_PER_HOUR_ITL"),
+]
+
+
+def register(table: Table) -> Table:
+    """Add a table to the evidence build (used by modules defining further tables)."""
+    TABLES[:] = [t for t in TABLES if t.name != table.name] + [table]
+    return table
+
+
+def build_evidence(paths: Paths, manifest: dict[str, Any], region: str, *, seed: int = 0,
+                   tables: list[Table] | None = None) -> dict[str, Any]:
+    """Build every table whose datasets were acquired; return the accounting.
+
+    Returns
+    -------
+    dict
+        ``{"mode": ..., "tables": {name: {rows_in, rows_out, rows_rejected, records_out,
+        balanced}}, "skipped": {name: reason}}``.
+    """
+    paths.ensure()
+    ctx = Context(manifest, region)
+    accounting: dict[str, Any] = {}
+    skipped: dict[str, str] = {}
+    if manifest["mode"] == "demo":
+        from wmresearch.sources.demo import demo_tables
+
+        results = demo_tables(region=region, seed=seed)
+    else:
+        results = []
+        for table in tables or TABLES:
+            missing = [d for d in table.datasets
+                       if manifest["datasets"].get(d, {}).get("status") != "ok"]
+            if missing:
+                skipped[table.name] = f"datasets not acquired: {', '.join(missing)}"
+                continue
+            cleaned = table.build(ctx)
+            ctx.tables[table.name] = cleaned.data
+            results.append(cleaned)
+    for cleaned in results:
+        save_table(cleaned, paths.evidence, paths.rejects)
+        entry = cleaned.accounting()
+        entry["balanced"] = entry["rows_in"] == entry["rows_out"] + entry["rows_rejected"]
+        accounting[cleaned.name] = entry
+    return {"mode": manifest["mode"], "region": region, "tables": accounting,
+            "skipped": skipped}
+
+
+def load_table(paths: Paths, name: str) -> pd.DataFrame:
+    """Read a processed table; the error says which stage makes it."""
+    path = paths.evidence / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: run `dvc repro evidence`")
+    return pd.read_parquet(path)

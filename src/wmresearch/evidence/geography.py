@@ -1,0 +1,205 @@
+"""ONS geography: code history, the region parameter, and boundaries.
+
+Sources: ONS Open Geography Portal (https://geoportal.statistics.gov.uk): local authority code
+history with combined authorities, LAD December 2023 and ITL3 January 2021 BUC boundaries.
+Everything downstream is keyed by *current* LAD codes: :func:`current_lad_codes` maps any code
+in the history (e.g. the pre-2019 Bournemouth E06000028) to its active successor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pandera.pandas as pa
+
+from wmresearch.evidence.io import Cleaned, concat_rejects, is_code, read_csv_text, split_rejects
+
+LAD = r"[ENSW]0[6-9]\d{6}|[EW]1[0-1]\d{6}|N09\d{6}|S12\d{6}|W06\d{6}"
+
+SCHEMA_LAD_LOOKUP = pa.DataFrameSchema(
+    {
+        "lad_code": pa.Column(str, pa.Check.str_matches(r"[ENSW]\d{8}"), unique=True,
+                              description="Any LAD code used since 2011"),
+        "lad_name": pa.Column(str, description="Name under that code"),
+        "lad_code_active": pa.Column(str, pa.Check.str_matches(r"[ENSW]\d{8}"),
+                                     description="Current (active) LAD code it maps to"),
+        "lad_name_active": pa.Column(str, description="Current LAD name"),
+        "utla_code": pa.Column(str, nullable=True, description="Upper-tier local authority"),
+        "cauth_code": pa.Column(str, nullable=True,
+                                description="Combined authority code (E47...), if any"),
+        "cauth_name": pa.Column(str, nullable=True, description="Combined authority name"),
+        "region_code": pa.Column(str, nullable=True, description="Region (E12...) code"),
+        "region_name": pa.Column(str, nullable=True, description="Region name"),
+        "country_code": pa.Column(str, description="Country code"),
+    },
+    strict=True,
+    description="Local authority district code history mapped to current codes, with upper "
+                "tier, combined authority, region and country.",
+)
+
+SCHEMA_LAD_ITL = pa.DataFrameSchema(
+    {
+        "lad_code": pa.Column(str, unique=True, description="LAD December 2023 code"),
+        "lad_name": pa.Column(str, description="LAD name"),
+        "itl3_code": pa.Column(str, pa.Check.str_matches(r"TL[C-N]\w{2}"), nullable=True,
+                               description="ITL3 (2021) containing the LAD's inner point"),
+        "itl3_name": pa.Column(str, nullable=True, description="ITL3 name"),
+        "itl2_code": pa.Column(str, nullable=True, description="ITL2 parent of the ITL3"),
+        "itl1_code": pa.Column(str, nullable=True, description="ITL1 parent"),
+    },
+    strict=True,
+    description="LAD (Dec 2023) to ITL3/ITL2/ITL1 (Jan 2021), from the boundaries.",
+)
+
+SCHEMA_REGION_LADS = pa.DataFrameSchema(
+    {
+        "lad_code": pa.Column(str, unique=True, description="Current LAD code in the region"),
+        "lad_name": pa.Column(str, description="LAD name"),
+        "cauth_code": pa.Column(str, nullable=True, description="Combined authority code"),
+        "cauth_name": pa.Column(str, nullable=True, description="Combined authority name"),
+        "region_code": pa.Column(str, nullable=True, description="Region (E12) code"),
+        "region_name": pa.Column(str, nullable=True, description="Region name"),
+        "itl3_code": pa.Column(str, nullable=True, description="ITL3 containing the LAD"),
+        "itl3_name": pa.Column(str, nullable=True, description="ITL3 name"),
+        "itl2_code": pa.Column(str, nullable=True, description="ITL2 containing the LAD"),
+    },
+    strict=True,
+    description="The districts making up the study region (params.yaml global.region) with "
+                "their ITL3/ITL2 areas.",
+)
+
+
+def _none_if_blank(series: pd.Series) -> pd.Series:
+    return series.astype("string").str.strip().replace("", pd.NA).astype(object).where(
+        lambda s: s.notna(), None)
+
+
+def get_la_codes(la_path: Path, cauth_path: Path | None = None) -> Cleaned:
+    """Read the LAD code history (``la_all_codes``); rows whose code is malformed or repeated
+    are rejected. ``cauth_path`` (combined authority names) is checked for consistency."""
+    la_path = Path(la_path)
+    raw = read_csv_text(la_path, required=["LADCD", "LADNM", "LADCD_ACTIVE", "LADNM_ACTIVE",
+                                           "UTLACD", "CAUTHCD", "CAUTHNM", "RGNCD", "RGNNM",
+                                           "CTRYCD"])
+    rows_in = len(raw)
+    kept, bad = split_rejects(raw, ~is_code(raw["LADCD"], r"[ENSW]\d{8}"),
+                              "malformed LAD code")
+    kept, dup = split_rejects(kept, kept["LADCD"].duplicated(), "duplicate LAD code")
+    out = pd.DataFrame({
+        "lad_code": kept["LADCD"].astype(str),
+        "lad_name": kept["LADNM"].astype(str),
+        "lad_code_active": kept["LADCD_ACTIVE"].astype(str),
+        "lad_name_active": kept["LADNM_ACTIVE"].astype(str),
+        "utla_code": _none_if_blank(kept["UTLACD"]),
+        "cauth_code": _none_if_blank(kept["CAUTHCD"]),
+        "cauth_name": _none_if_blank(kept["CAUTHNM"]),
+        "region_code": _none_if_blank(kept["RGNCD"]),
+        "region_name": _none_if_blank(kept["RGNNM"]),
+        "country_code": kept["CTRYCD"].astype(str),
+    }).reset_index(drop=True)
+    if cauth_path is not None:
+        cauth = read_csv_text(Path(cauth_path), required=["CAUTHCD", "CAUTHNM"])
+        unknown = set(out["cauth_code"].dropna()) - set(cauth["CAUTHCD"])
+        if unknown:
+            raise ValueError(f"{la_path}: combined authority codes {sorted(unknown)} are not in "
+                             f"{cauth_path}")
+    out = SCHEMA_LAD_LOOKUP.validate(out, lazy=True)
+    return Cleaned("lad_lookup", out, rows_in,
+                   concat_rejects(r[["source_row", "LADCD", "reason"]] for r in (bad, dup)),
+                   str(la_path))
+
+
+def current_lad_codes(lookup: pd.DataFrame) -> dict[str, str]:
+    """Map every LAD code in the history to its current code."""
+    return dict(zip(lookup["lad_code"], lookup["lad_code_active"], strict=True))
+
+
+def region_lads(lookup: pd.DataFrame, region: str) -> pd.DataFrame:
+    """Current LADs making up ``region``: a combined authority (E47), region (E12), country
+    (E92/W92/S92/N92) or a single LAD code.
+
+    Raises
+    ------
+    KeyError
+        If no LAD belongs to ``region``.
+    """
+    active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
+    for column in ("cauth_code", "region_code", "country_code", "lad_code"):
+        hit = active[active[column] == region]
+        if len(hit):
+            return (hit[["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code",
+                         "region_name"]].sort_values("lad_code").reset_index(drop=True))
+    raise KeyError(f"region {region!r} matches no combined authority, region, country or LAD "
+                   "code in the LAD lookup")
+
+
+def region_name(lookup: pd.DataFrame, region: str) -> str:
+    """Human name of a region code (e.g. E47000007 -> 'West Midlands Combined Authority')."""
+    lads = region_lads(lookup, region)
+    if region.startswith("E47"):
+        return f"{lads['cauth_name'].iloc[0]} Combined Authority"
+    if region.startswith("E12"):
+        return str(lads["region_name"].iloc[0])
+    if len(lads) == 1:
+        return str(lads["lad_name"].iloc[0])
+    return region
+
+
+def _read_boundaries(path: Path) -> gpd.GeoDataFrame:
+    from wmresearch.evidence.io import DataFileError
+
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise DataFileError(path, f"not a readable boundary file ({exc})") from exc
+
+
+def get_lad_boundaries(path: Path) -> Cleaned:
+    """LAD December 2023 BUC boundaries (EPSG:27700), columns lad_code, lad_name, geometry."""
+    gdf = _read_boundaries(Path(path))
+    out = gdf.rename(columns={"LAD23CD": "lad_code", "LAD23NM": "lad_name"})[
+        ["lad_code", "lad_name", "geometry"]]
+    kept, bad = split_rejects(out, ~is_code(out["lad_code"], LAD) | out.geometry.is_empty,
+                              "malformed code or empty geometry")
+    bad = pd.DataFrame(bad.drop(columns="geometry")).assign(source_row=bad.index + 1)
+    return Cleaned("lad_boundaries", gpd.GeoDataFrame(kept.reset_index(drop=True),
+                                                      crs=gdf.crs),
+                   len(gdf), bad, str(path))
+
+
+def get_itl3_boundaries(path: Path) -> Cleaned:
+    """ITL3 January 2021 BUC boundaries; ``path`` is the ``.shp`` (its siblings beside it)."""
+    gdf = _read_boundaries(Path(path))
+    out = gdf.rename(columns={"ITL321CD": "itl3_code", "ITL321NM": "itl3_name"})[
+        ["itl3_code", "itl3_name", "geometry"]].reset_index(drop=True)
+    return Cleaned("itl3_boundaries", gpd.GeoDataFrame(out, crs=gdf.crs), len(gdf),
+                   source=str(path))
+
+
+def lad_to_itl(lads: gpd.GeoDataFrame, itl3: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Assign each LAD to the ITL3 containing a point inside it.
+
+    LADs nest in ITL3s by construction (ONS ITL definitions are built from LADs), so an inner
+    point (``representative_point``) identifies the parent exactly.
+    """
+    points = gpd.GeoDataFrame(lads[["lad_code", "lad_name"]],
+                              geometry=lads.geometry.representative_point(), crs=lads.crs)
+    joined = gpd.sjoin(points, itl3.to_crs(lads.crs)[["itl3_code", "itl3_name", "geometry"]],
+                       how="left", predicate="within")
+    joined = joined.drop_duplicates("lad_code")
+    out = pd.DataFrame({
+        "lad_code": joined["lad_code"].astype(str),
+        "lad_name": joined["lad_name"].astype(str),
+        "itl3_code": joined["itl3_code"].astype(object),
+        "itl3_name": joined["itl3_name"].astype(object),
+    })
+    out["itl2_code"] = out["itl3_code"].map(lambda c: c[:4] if isinstance(c, str) else None)
+    out["itl1_code"] = out["itl3_code"].map(lambda c: c[:3] if isinstance(c, str) else None)
+    return SCHEMA_LAD_ITL.validate(out.reset_index(drop=True), lazy=True)
+
+
+def itl_to_nuts(code: str) -> str:
+    """ITL 2021 code to its NUTS-style form used by NOMIS ("TLG3" -> "UKG3")."""
+    return "UK" + code[2:] if code.startswith("TL") else code

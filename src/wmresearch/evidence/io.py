@@ -1,0 +1,223 @@
+"""Reading publishers' files defensively, and accounting for every row.
+
+Conventions every cleaner in :mod:`wmresearch.evidence` follows:
+
+* A malformed file raises :class:`DataFileError`, naming the file and, where known, the row
+  (1-based line number in the file, header = row 1) and the column.
+* A row that is well-formed but cannot be used (a total row, a code outside the lookup, a
+  duplicate) is *rejected*: kept in ``Cleaned.rejects`` with a ``reason``, never dropped.
+* ``rows_in == rows_kept + rows_rejected`` is checked when a :class:`Cleaned` is built.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+#: Markers publishers use for suppressed or unavailable cells (ONS, NOMIS, MHCLG).
+SUPPRESSED = frozenset({"", "..", ".", "-", "*", "x", "c", "z", ":", "[c]", "[x]", "[z]",
+                        "n/a", "NA", "#", "!"})
+
+
+class DataFileError(ValueError):
+    """A source file that cannot be read as its publisher's format."""
+
+    def __init__(self, file: str | Path, message: str, *, row: int | None = None,
+                 column: str | None = None) -> None:
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        where = [self.file]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+@dataclass
+class Cleaned:
+    """A cleaned table with its row accounting and its rejects.
+
+    ``rows_in`` counts data records read from the source; ``rows_kept`` of them went into
+    ``data`` (possibly reshaped, so ``len(data)`` may differ) and ``rows_rejected`` into
+    ``rejects`` with a ``reason`` each.
+    """
+
+    name: str
+    data: pd.DataFrame
+    rows_in: int
+    rejects: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["source_row", "reason"]))
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rows_in != self.rows_kept + self.rows_rejected:
+            raise AssertionError(
+                f"{self.name}: row accounting does not balance: {self.rows_in} in != "
+                f"{self.rows_kept} kept + {self.rows_rejected} rejected")
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejects)
+
+    @property
+    def rows_kept(self) -> int:
+        return int(self.data.attrs.get("rows_kept", len(self.data)))
+
+    def accounting(self) -> dict[str, int | str]:
+        source = ";".join(Path(s).name for s in self.source.split(";")) if self.source else ""
+        return {"source": source, "rows_in": self.rows_in, "rows_out": self.rows_kept,
+                "rows_rejected": self.rows_rejected, "records_out": len(self.data)}
+
+
+def split_rejects(frame: pd.DataFrame, bad: pd.Series, reason: str | pd.Series,
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split ``frame`` into kept rows and rejected rows (with a ``reason`` column)."""
+    bad = bad.fillna(False).astype(bool)
+    rejects = frame.loc[bad].copy()
+    rejects["reason"] = reason[bad] if isinstance(reason, pd.Series) else reason
+    return frame.loc[~bad].copy(), rejects
+
+
+def concat_rejects(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame(columns=["source_row", "reason"])
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({c: "string" for c in out.columns if c not in ("source_row",)})
+
+
+def _open_bytes(path: Path) -> bytes:
+    try:
+        raw = path.read_bytes()
+        if path.suffix == ".gz":
+            raw = gzip.decompress(raw)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise DataFileError(path, f"truncated or corrupt gzip stream ({exc})") from exc
+    return raw
+
+
+def decode_text(path: Path, encoding: str = "utf-8") -> str:
+    """Read a (possibly gzipped) text file, stripping a byte-order mark.
+
+    Raises
+    ------
+    DataFileError
+        With the row (line) and column of the first undecodable byte.
+    """
+    raw = _open_bytes(Path(path))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        row = raw.count(b"\n", 0, exc.start) + 1
+        prefix = raw[line_start:exc.start].decode(encoding, errors="replace")
+        fields = next(csv.reader([prefix])) if prefix else [""]
+        raise DataFileError(
+            path, f"byte 0x{raw[exc.start]:02x} is not valid {encoding} (wrong encoding? "
+            "the publisher's files are UTF-8 unless the registry says latin-1)",
+            row=row, column=f"field {len(fields)}") from exc
+
+
+def read_csv_text(path: Path, *, encoding: str = "utf-8", required: Sequence[str] = (),
+                  skiprows: int = 0) -> pd.DataFrame:
+    """Read a CSV as strings, check its header and field counts, and number its rows.
+
+    The returned frame has every column as ``string`` plus ``source_row``: the 1-based line
+    in the file (the header is row ``skiprows + 1``).
+    """
+    path = Path(path)
+    text = decode_text(path, encoding)
+    rows = list(csv.reader(io.StringIO(text)))[skiprows:]
+    if not rows:
+        raise DataFileError(path, "file is empty", row=1)
+    header = [h.strip() for h in rows[0]]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise DataFileError(path, f"missing column(s) {missing}; the header has {header}",
+                            row=skiprows + 1)
+    width = len(header)
+    body = rows[1:]
+    for i, row in enumerate(body):
+        if len(row) != width and any(cell.strip() for cell in row):
+            line = skiprows + i + 2
+            problem = "fewer" if len(row) < width else "more"
+            tail = " (file truncated?)" if i == len(body) - 1 and len(row) < width else ""
+            raise DataFileError(path, f"{len(row)} fields, {problem} than the header's "
+                                f"{width}{tail}", row=line,
+                                column=header[min(len(row), width) - 1] if row else None)
+    body = [r for r in body if any(cell.strip() for cell in r)] if body else body
+    frame = pd.DataFrame(body, columns=header, dtype="string")
+    frame.insert(0, "source_row", [skiprows + i + 2 for i, r in enumerate(rows[1:])
+                                   if any(cell.strip() for cell in r)])
+    return frame
+
+
+def to_number(frame: pd.DataFrame, column: str, path: Path | str, *,
+              suppressed: frozenset[str] = SUPPRESSED, integer: bool = False) -> pd.Series:
+    """Parse a text column to numbers: thousands separators removed, suppression markers to
+    NaN; anything else non-numeric raises :class:`DataFileError` naming row and column."""
+    text = frame[column].astype("string").str.strip().str.replace(",", "", regex=False)
+    is_suppressed = text.isna() | text.isin(suppressed)
+    values = pd.to_numeric(text.where(~is_suppressed), errors="coerce")
+    bad = values.isna() & ~is_suppressed
+    if bad.any():
+        first = bad.to_numpy().nonzero()[0][0]
+        row = int(frame["source_row"].iloc[first]) if "source_row" in frame else first + 2
+        raise DataFileError(path, f"non-numeric value {frame[column].iloc[first]!r}",
+                            row=row, column=column)
+    if integer:
+        if (values.dropna() % 1 != 0).any():
+            first = ((values % 1 != 0) & values.notna()).to_numpy().nonzero()[0][0]
+            raise DataFileError(path, f"expected a whole number, got {values.iloc[first]}",
+                                row=int(frame["source_row"].iloc[first]), column=column)
+        return values.astype("Int64")
+    return values.astype("Float64")
+
+
+def wide_to_long(frame: pd.DataFrame, id_cols: Sequence[str], value_cols: Sequence[str],
+                 *, var_name: str, value_name: str) -> pd.DataFrame:
+    """Melt wide year columns into a long frame, keeping ``source_row``."""
+    keep = ["source_row", *id_cols]
+    long = frame[keep + list(value_cols)].melt(id_vars=keep, var_name=var_name,
+                                                 value_name=value_name)
+    return long
+
+
+def year_of(label: str) -> int | None:
+    """The four-digit year at the end of a column label ("Pounds_2004" -> 2004)."""
+    digits = "".join(ch for ch in str(label)[-4:] if ch.isdigit())
+    return int(digits) if len(digits) == 4 else None
+
+
+def save_table(cleaned: Cleaned, processed: Path, rejects_dir: Path) -> Path:
+    """Write ``data/processed/<name>.parquet`` and ``rejects/<name>.csv``."""
+    processed.mkdir(parents=True, exist_ok=True)
+    rejects_dir.mkdir(parents=True, exist_ok=True)
+    out = processed / f"{cleaned.name}.parquet"
+    data = cleaned.data.copy()
+    data.attrs = {}
+    data.to_parquet(out, index=False)
+    cleaned.rejects.to_csv(rejects_dir / f"{cleaned.name}.csv", index=False)
+    return out
+
+
+def is_code(series: pd.Series, pattern: str) -> pd.Series:
+    """Boolean mask of values matching a code ``pattern`` (a full-match regex)."""
+    return series.astype("string").str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+__all__ = [
+    "SUPPRESSED", "Cleaned", "DataFileError", "concat_rejects", "decode_text", "is_code",
+    "read_csv_text", "save_table", "split_rejects", "to_number", "wide_to_long", "year_of",
+]

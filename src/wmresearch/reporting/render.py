@@ -1,0 +1,134 @@
+"""Run a paired notebook script with papermill and render it as HTML without code.
+
+A stage calls :func:`run_stage`: the jupytext percent script (the file under version control
+and the DVC dependency) is converted to a notebook, executed with the ``wmresearch`` kernel
+and the stage's parameters, and rendered by nbconvert with every input cell, the parameters
+cell and the injected-parameters cell removed. The old HTML is deleted *before* execution,
+so a failed run leaves no stale report; the failed notebook is kept for debugging under
+``data/interim/notebooks/``.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+import papermill
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+KERNEL = "wmresearch"
+REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook cell raised; the message carries the notebook's own error."""
+
+
+def _error_text(exc: papermill.PapermillExecutionError) -> str:
+    trace = "\n".join(exc.traceback) if exc.traceback else ""
+    trace = _clip(re.sub(r"\x1b\[[0-9;]*m", "", trace), 6000)
+    return f"cell {exc.exec_count}: {exc.ename}: {_clip(exc.evalue, 2000)}\n{trace}"
+
+
+def _clip(text: str, limit: int) -> str:
+    """Keep error messages readable: validation errors can list thousands of values."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f" ... [{len(text) - limit} more chars]"
+
+
+def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Path,
+            kernel: str = KERNEL, timeout: int | None = 1800) -> nbformat.NotebookNode:
+    """Execute ``script`` (a jupytext percent file or an .ipynb) and save it to ``executed``."""
+    script = Path(script)
+    notebook = jupytext.read(script)
+    notebook.metadata["kernelspec"] = {"name": kernel, "display_name": "wmresearch",
+                                       "language": "python"}
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / f"{script.stem}.ipynb"
+        nbformat.write(notebook, source)
+        declared = papermill.inspect_notebook(str(source))
+        # global keys (region, seed) go only to notebooks that declare them
+        parameters = {k: v for k, v in parameters.items() if k in declared}
+        try:
+            papermill.execute_notebook(
+                str(source), str(executed), parameters=parameters, kernel_name=kernel,
+                cwd=str(cwd), progress_bar=False, execution_timeout=timeout)
+        except papermill.PapermillExecutionError as exc:
+            raise NotebookFailed(f"{script} failed at {_error_text(exc)}\nExecuted notebook "
+                                 f"kept at {executed}") from exc
+    return nbformat.read(executed, as_version=4)
+
+
+def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
+            footer: str = "") -> str:
+    """Render an executed notebook as standalone HTML with no code and no parameters."""
+    tags = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
+    exporter = HTMLExporter(template_name="lab", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(tags, enabled=True)
+    notebook.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(notebook)
+    if banner:
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    if footer:
+        body = body.replace("</body>", footer + "</body>", 1)
+    return body
+
+
+def demo_banner(manifest_path: Path) -> str:
+    """The DEMO DATA banner when the acquired data is the synthetic demo set, else ''."""
+    if not manifest_path.is_file():
+        return ""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("mode") != "demo":
+        return ""
+    missing = html_lib.escape(", ".join(manifest.get("missing", [])))
+    return ('<div class="wm-demo-banner" style="position:sticky;top:0;z-index:10;'
+            'background:#b00020;color:#fff;padding:0.8em 1em;font:600 1.1em sans-serif">'
+            f"DEMO DATA: synthetic figures, not official statistics (missing: {missing})"
+            "</div>")
+
+
+def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root: Path,
+              title: str | None = None, kernel: str = KERNEL) -> Path:
+    """Execute a stage notebook and write its code-free HTML report.
+
+    Raises
+    ------
+    NotebookFailed
+        If any cell fails; ``html_out`` does not exist afterwards.
+    """
+    html_out = Path(html_out)
+    html_out.unlink(missing_ok=True)
+    name = html_out.stem if html_out.parent.name == "reports" else \
+        f"{html_out.parent.name}-{html_out.stem}"
+    executed = root / "data" / "interim" / "notebooks" / f"{name}.ipynb"
+    notebook = execute(script, executed, parameters, cwd=root, kernel=kernel)
+    title = title or _first_heading(notebook) or script.stem
+    footer = ('<footer style="margin:2em 0;color:#666;font:0.85em sans-serif">'
+              "Produced by wmresearch from official open data (Open Government Licence "
+              "v3.0) unless marked synthetic.</footer>")
+    page = to_html(notebook, title=title, banner=demo_banner(root / "data" / "raw" /
+                                                             "manifest.json"), footer=footer)
+    html_out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = html_out.with_suffix(".html.part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(html_out)
+    return html_out
+
+
+def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#\s+(.+)$", cell.source, flags=re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return None

@@ -1,0 +1,49 @@
+"""ONS geography: code history, the region parameter, LAD -> ITL."""
+
+from __future__ import annotations
+
+import pytest
+
+from wmresearch.evidence import geography as geo
+
+WMCA = ["E08000025", "E08000026", "E08000027", "E08000028", "E08000029", "E08000030",
+        "E08000031"]
+
+
+@pytest.fixture(scope="module")
+def lookup(mirror):
+    return geo.get_la_codes(mirror / "geography/la_all_codes.csv.gz",
+                            mirror / "geography/cauth_all_codes.csv.gz").data
+
+
+def test_wmca_resolves_to_its_seven_districts(lookup):
+    lads = geo.region_lads(lookup, "E47000007")
+    assert lads["lad_code"].tolist() == WMCA
+    assert geo.region_name(lookup, "E47000007") == "West Midlands Combined Authority"
+
+
+def test_greater_manchester_resolves_to_ten_districts(lookup):
+    lads = geo.region_lads(lookup, "E47000001")
+    assert len(lads) == 10 and "Manchester" in set(lads["lad_name"])
+
+
+def test_old_codes_map_to_current(lookup):
+    current = geo.current_lad_codes(lookup)
+    assert current["E06000028"] == "E06000058"  # Bournemouth -> BCP (2019)
+    assert current["E08000025"] == "E08000025"
+
+
+def test_unknown_region_is_an_error(lookup):
+    with pytest.raises(KeyError, match="E47999999"):
+        geo.region_lads(lookup, "E47999999")
+
+
+def test_lad_to_itl_nests_wmca_in_tlg3(mirror):
+    lads = geo.get_lad_boundaries(mirror / "geography/lad_dec2023_uk_buc.geojson").data
+    itl3 = geo.get_itl3_boundaries(
+        mirror / "geography/itl3_jan2021_uk_buc/ITL3_JAN_2021_UK_BUC_V3.shp").data
+    mapping = geo.lad_to_itl(lads, itl3).set_index("lad_code")
+    assert len(mapping) == 361 and mapping["itl3_code"].notna().all()
+    assert set(mapping.loc[WMCA, "itl2_code"]) == {"TLG3"}
+    assert mapping.loc["E08000025", "itl3_name"] == "Birmingham"
+    assert geo.itl_to_nuts("TLG3") == "UKG3"

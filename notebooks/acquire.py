@@ -45,7 +45,7 @@ data_banner(manifest["mode"], manifest["missing"])
 
 # %%
 rows = []
-for dataset_id, entry in manifest["datasets"].items():
+for entry in manifest["datasets"].values():
     rows.append({
         "dataset": entry["title"],
         "publisher": entry["publisher"],

@@ -21,8 +21,8 @@ window = 3
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
 from IPython.display import Markdown, display
+from matplotlib.ticker import MaxNLocator
 
 from wmresearch.config import Project
 from wmresearch.evaluation import before_after_gap, get_programme, region_productivity
@@ -45,7 +45,7 @@ data_banner(manifest["mode"], manifest["missing"])
 display(Markdown(f"## {prog.name}\n\n{prog.summary}\n\n"
                  f"* Funder: {prog.funder or 'n/a'}\n"
                  f"* Start: {prog.start_year}\n"
-                 f"* Budget: {'£%.1fm' % prog.budget_gbp_m if prog.budget_gbp_m else 'n/a'}\n"
+                 f"* Budget: {f'£{prog.budget_gbp_m:.1f}m' if prog.budget_gbp_m else 'n/a'}\n"
                  f"* Sources: {'; '.join(prog.sources) or 'n/a'}"))
 
 # %% [markdown]

@@ -139,6 +139,35 @@ def _gva_hour(ctx: Context) -> Cleaned:
     return get_gva_per_hour_itl(ctx.path("gva_per_hour_itl"))
 
 
+def _firms(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.companies import geocode_postcode_districts, read_basic_company_data
+
+    extract = ctx.path("companies_house_basic",
+                       "companies-house/basic_company_data_extract_1000.csv")
+    firms = read_basic_company_data(extract)
+    geocoded = geocode_postcode_districts(firms.data, ctx.path("postcode_districts"))
+    geocoded.attrs["rows_kept"] = firms.rows_kept
+    return Cleaned("firm_register", geocoded, firms.rows_in, firms.rejects, firms.source)
+
+
+def _small_area(name: str):
+    def build(ctx: Context) -> Cleaned:
+        from wmresearch.evidence.smallareas import get_small_area_boundaries
+
+        return get_small_area_boundaries(ctx.paths("wm7_small_area_boundaries"))[name]
+
+    return build
+
+
+def _smallarea_getter(getter: str, dataset: str):
+    def build(ctx: Context) -> Cleaned:
+        from wmresearch.evidence import smallareas
+
+        return getattr(smallareas, getter)(*ctx.paths(dataset))
+
+    return build
+
+
 TABLES: list[Table] = [
     Table("lad_lookup", ("la_codes",), _lad_lookup, "geography:SCHEMA_LAD_LOOKUP"),
     Table("lad_itl", ("lad_boundaries_2023", "itl3_boundaries_2021"), _lad_itl,
@@ -161,6 +190,8 @@ TABLES: list[Table] = [
           "census:SCHEMA_WORKPLACE_POPULATION"),
     Table("gva_itl3_industry", ("gva_itl3_industry",), _gva, "gva:SCHEMA_GVA_ITL3_INDUSTRY"),
     Table("gva_per_hour_itl", ("gva_per_hour_itl",), _gva_hour, "gva:SCHEMA_GVA_PER_HOUR_ITL"),
+    Table("firm_register", ("companies_house_basic", "postcode_districts"), _firms,
+          "companies:SCHEMA_FIRM_REGISTER"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from IPython.display import HTML
+from IPython.display import HTML, display
 
 BANNER_STYLE = ("padding:0.8em 1em;margin:0.5em 0 1em;border-radius:4px;font-weight:600;"
                 "font-family:sans-serif;")
@@ -29,7 +29,7 @@ def synthetic_notice(what: str) -> HTML:
                 f'color:#5c4400">SYNTHETIC DATA: {html.escape(what)}</div>')
 
 
-def source_note(*sources: str) -> HTML:
-    """A 'Source:' line under a chart or table."""
+def source_note(*sources: str) -> None:
+    """Display a 'Source:' line under a chart or table (also from inside a block)."""
     text = "; ".join(html.escape(s) for s in sources)
-    return HTML(f'<p class="wm-source" style="font-size:0.85em;color:#555">Source: {text}</p>')
+    display(HTML(f'<p class="wm-source" style="font-size:0.85em;color:#555">Source: {text}</p>'))

@@ -235,7 +235,7 @@ DATASETS: tuple[Dataset, ...] = (
                 ("ward", "E08000031", "a78fe6f328e62210"),
             )
         ),
-        getter="wmresearch.evidence.geography.get_small_area_boundaries",
+        getter="wmresearch.evidence.smallareas.get_small_area_boundaries",
         required=False,
         notes="Only the seven West Midlands metropolitan districts are mirrored",
         tags=("geography",),
@@ -247,7 +247,7 @@ DATASETS: tuple[Dataset, ...] = (
         landing_page=f"{GEOPORTAL}/search?q=OA11_LSOA11_MSOA11_LAD17",
         files=(SourceFile("geography/oa11_lsoa11_msoa11_lad17_rgn_lookup.csv.gz",
                           "660b224a61705675"),),
-        getter="wmresearch.evidence.geography.get_oa_lookup",
+        getter="wmresearch.evidence.smallareas.get_oa_lookup",
         tags=("geography",),
     ),
     Dataset(
@@ -259,7 +259,7 @@ DATASETS: tuple[Dataset, ...] = (
             SourceFile("geography/lsoa_latlong.csv.gz", "28b1378b86bab8c7"),
             SourceFile("geography/msoa_latlong.csv.gz", "d2c03d336218b918"),
         ),
-        getter="wmresearch.evidence.geography.get_centroids",
+        getter="wmresearch.evidence.smallareas.get_centroids",
         tags=("geography",),
     ),
     Dataset(
@@ -268,7 +268,7 @@ DATASETS: tuple[Dataset, ...] = (
         publisher="Office for National Statistics (Open Geography Portal)",
         landing_page=f"{GEOPORTAL}/search?q=MSOA_LAD",
         files=(SourceFile("geography/msoa_la.csv.gz", "6f63a7bbd3ccc5a9"),),
-        getter="wmresearch.evidence.geography.get_msoa_lad_lookup",
+        getter="wmresearch.evidence.smallareas.get_msoa_lad_lookup",
         tags=("geography",),
     ),
     Dataset(
@@ -289,7 +289,7 @@ DATASETS: tuple[Dataset, ...] = (
         publisher="ONS Postcode Directory / OS Code-Point Open (derived)",
         landing_page=f"{GEOPORTAL}/search?q=ONSPD",
         files=(SourceFile("geography/postcode_districts.csv", "ce9cfc1d5b155a13"),),
-        getter="wmresearch.evidence.geography.get_postcode_districts",
+        getter="wmresearch.evidence.smallareas.get_postcode_districts",
         notes="Contains OS data (c) Crown copyright; Region column holds a district name",
         tags=("geography",),
     ),

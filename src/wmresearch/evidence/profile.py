@@ -1,0 +1,168 @@
+"""State of the Region statistics: the tables behind the evidence report.
+
+Each function takes processed evidence tables and the region's areas and returns a tidy
+table ready to chart. Sources are the ONS/MHCLG tables cleaned in :mod:`wmresearch.evidence`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from wmresearch.colocation import location_quotients, region_lq_table
+from wmresearch.evidence.sic import SIC2007_DIVISIONS
+
+UK = "UKX"
+ENGLAND = "TLB"
+
+
+def aggregate_rate(productivity: pd.DataFrame, lad_codes: list[str], rate: str,
+                   weight: str) -> pd.DataFrame:
+    """A rate for a group of districts, by year: ``sum(rate x weight) / sum(weight)``.
+
+    GVA per hour for a group is total GVA over total hours, i.e. the hours-weighted mean of
+    its districts' GVA per hour (likewise GVA per job with filled jobs); this is how ONS
+    aggregates its subregional productivity estimates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        year, value (the group's rate), uk (the UK's rate), relative (value / uk x 100).
+    """
+    wide = productivity.pivot_table(index=["area_code", "year"], columns="measure",
+                                    values="value", aggfunc="first").reset_index()
+    group = wide[wide["area_code"].isin(lad_codes)].dropna(subset=[rate, weight])
+    if group.empty:
+        raise KeyError(f"no {rate} x {weight} values for districts {lad_codes}")
+    total = (group[rate] * group[weight]).groupby(group["year"]).sum()
+    value = total / group.groupby("year")[weight].sum()
+    uk = wide[wide["area_code"] == UK].set_index("year")[rate]
+    out = pd.DataFrame({"value": value.astype(float), "uk": uk.astype(float)}).dropna()
+    out["relative"] = 100 * out["value"] / out["uk"]
+    return out.rename_axis("year").reset_index()
+
+
+def productivity_vs_england_uk(gva_per_hour: pd.DataFrame, itl_codes: list[str]
+                               ) -> pd.DataFrame:
+    """GVA per hour worked of ITL areas alongside England and the UK, by year (wide)."""
+    keep = gva_per_hour[gva_per_hour["itl_code"].isin([*itl_codes, ENGLAND, UK])]
+    wide = keep.pivot_table(index="year", columns="itl_name", values="gva_per_hour_gbp",
+                            aggfunc="first")
+    return wide.reset_index()
+
+
+def gva_by_section(gva: pd.DataFrame, itl3_codes: list[str], year: int | None = None
+                   ) -> pd.DataFrame:
+    """Region's GVA by SIC section with its share against the UK share, for one year.
+
+    The region's GVA is the sum over its ITL3 areas; the UK is the sum over all ITL3 areas
+    (ONS balanced GVA is additive across areas).
+    """
+    sections = gva[gva["industry_level"] == "section"]
+    year = int(year or sections["year"].max())
+    sections = sections[sections["year"] == year]
+    region = sections[sections["itl_code"].isin(itl3_codes)]
+    if region.empty:
+        raise KeyError(f"none of the ITL3 areas {itl3_codes} is in the GVA table")
+    reg = region.groupby(["sic07_code", "sic07_description"])["gva_gbp_m"].sum()
+    uk = sections.groupby(["sic07_code", "sic07_description"])["gva_gbp_m"].sum()
+    out = pd.DataFrame({"gva_gbp_m": reg, "uk_gva_gbp_m": uk}).reset_index()
+    out["share"] = 100 * out["gva_gbp_m"] / out["gva_gbp_m"].sum()
+    out["uk_share"] = 100 * out["uk_gva_gbp_m"] / out["uk_gva_gbp_m"].sum()
+    out["year"] = year
+    return out.sort_values("gva_gbp_m", ascending=False).reset_index(drop=True)
+
+
+def gva_growth(gva: pd.DataFrame, itl3_codes: list[str]) -> pd.DataFrame:
+    """Total GVA (current prices) of the region and the UK by year, indexed to the first."""
+    total = gva[gva["industry_level"] == "total"]
+    reg = total[total["itl_code"].isin(itl3_codes)].groupby("year")["gva_gbp_m"].sum()
+    uk = total.groupby("year")["gva_gbp_m"].sum()
+    out = pd.DataFrame({"region": reg, "uk": uk}).dropna()
+    out["region_index"] = 100 * out["region"] / out["region"].iloc[0]
+    out["uk_index"] = 100 * out["uk"] / out["uk"].iloc[0]
+    return out.rename_axis("year").reset_index()
+
+
+def employment_by_section(bres_sic2: pd.DataFrame, itl2_codes: list[str],
+                          year: int | None = None) -> pd.DataFrame:
+    """Employment by SIC section in the region vs Great Britain, with location quotients."""
+    year = int(year or bres_sic2["year"].max())
+    frame = bres_sic2[bres_sic2["year"] == year].copy()
+    frame["section"] = frame["sic_code"].map(SIC2007_DIVISIONS)
+    by_section = (frame.dropna(subset=["section"])
+                  .groupby(["itl2_code", "section"], as_index=False)["employment"].sum())
+    lq = region_lq_table(by_section, itl2_codes, area_col="itl2_code", industry_col="section",
+                         value_col="employment")
+    lq["share"] = 100 * lq["region_share"]
+    lq["gb_share"] = 100 * lq["reference_share"]
+    lq["year"] = year
+    return lq[["section", "employment", "share", "gb_share", "lq", "year"]]
+
+
+def business_size_structure(ukbc: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Great Britain's enterprises by employment size band: count and share, one year."""
+    year = int(year or ukbc["year"].max())
+    latest = ukbc[ukbc["year"] == year]
+    out = latest.groupby("sizeband", observed=True)["enterprises"].sum().reset_index()
+    out["share"] = 100 * out["enterprises"] / out["enterprises"].sum()
+    out["year"] = year
+    return out
+
+
+def local_units_by_section(idbr: pd.DataFrame, nuts2_codes: list[str]) -> pd.DataFrame:
+    """Local units (workplaces) by SIC section in the region vs GB, latest year, with LQs."""
+    year = int(idbr["year"].max())
+    frame = idbr[idbr["year"] == year].copy()
+    frame["section"] = frame["sic4_code"].str.slice(0, 2).map(SIC2007_DIVISIONS)
+    by_section = (frame.dropna(subset=["section"])
+                  .groupby(["nuts2_code", "section"], as_index=False)["local_units"].sum())
+    lq = region_lq_table(by_section, nuts2_codes, area_col="nuts2_code",
+                         industry_col="section", value_col="local_units")
+    lq["share"] = 100 * lq["region_share"]
+    lq["gb_share"] = 100 * lq["reference_share"]
+    lq["year"] = year
+    return lq[["section", "local_units", "share", "gb_share", "lq", "year"]]
+
+
+def deprivation_summary(imd: pd.DataFrame, lad_codes: list[str]) -> pd.DataFrame:
+    """Per district: LSOAs, share in England's most deprived decile, population-weighted
+    mean IMD rank (lower = more deprived)."""
+    sub = imd[imd["lad_code"].isin(lad_codes)].copy()
+    sub["decile1"] = sub["imd_decile"] == 1
+    sub["rank_x_pop"] = sub["imd_rank"].astype(float) * sub["population_2015"].astype(float)
+    grouped = sub.groupby(["lad_code", "lad19_name"])
+    out = pd.DataFrame({
+        "lsoas": grouped.size(),
+        "most_deprived_decile_pct": 100 * grouped["decile1"].mean(),
+        "population_2015": grouped["population_2015"].sum(),
+        "mean_rank_pop_weighted": grouped["rank_x_pop"].sum()
+        / grouped["population_2015"].sum().astype(float),
+    }).reset_index()
+    return out.sort_values("most_deprived_decile_pct", ascending=False).reset_index(drop=True)
+
+
+def workplace_by_msoa(census: pd.DataFrame, msoa_codes: list[str], section: str = "C"
+                      ) -> pd.DataFrame:
+    """Workplace population per MSOA with the share in one section (default manufacturing),
+    and that section's location quotient against England and Wales."""
+    lq = location_quotients(census, region="msoa11_code", industry="sic_section",
+                            value="workers")
+    total = census.groupby("msoa11_code")["workers"].sum().rename("workers_total")
+    sec = lq[lq["sic_section"] == section].set_index("msoa11_code")
+    out = pd.DataFrame({"workers_total": total}).join(
+        sec[["msoa11_name", "workers", "lq"]].rename(
+            columns={"workers": f"workers_{section}", "lq": f"lq_{section}"}))
+    out = out.loc[out.index.isin(msoa_codes)].reset_index()
+    out[f"share_{section}"] = 100 * out[f"workers_{section}"] / out["workers_total"]
+    return out
+
+
+def itl_coverage(lad_itl: pd.DataFrame, region_lads: pd.DataFrame, level: str = "itl2_code"
+                 ) -> dict[str, object]:
+    """How well the ITL areas touching the region match it: the ITL codes, and the districts
+    they contain that are outside the region (empty when the match is exact)."""
+    codes = sorted(region_lads[level].dropna().unique())
+    inside = set(lad_itl.loc[lad_itl[level].isin(codes), "lad_code"])
+    extra = sorted(inside - set(region_lads["lad_code"]))
+    names = lad_itl.set_index("lad_code")["lad_name"]
+    return {"codes": codes, "exact": not extra, "extra_lads": [names[c] for c in extra]}

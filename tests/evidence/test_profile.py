@@ -1,0 +1,90 @@
+"""State of the Region statistics on small hand-made tables with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from wmresearch.evidence import profile
+
+
+def _prod(rows):
+    return pd.DataFrame(rows, columns=["area_code", "measure", "year", "value"])
+
+
+def test_aggregate_rate_is_total_gva_over_total_hours():
+    prod = _prod([
+        ("A", "gva_per_hour", 2020, 10.0), ("A", "hours_worked", 2020, 100.0),
+        ("B", "gva_per_hour", 2020, 40.0), ("B", "hours_worked", 2020, 300.0),
+        ("UKX", "gva_per_hour", 2020, 25.0), ("UKX", "hours_worked", 2020, 1e6),
+    ])
+    out = profile.aggregate_rate(prod, ["A", "B"], "gva_per_hour", "hours_worked")
+    # GVA = 10*100 + 40*300 = 13,000 over 400 hours = 32.5 (the plain mean would be 25)
+    assert out["value"].iloc[0] == pytest.approx(32.5)
+    assert out["relative"].iloc[0] == pytest.approx(130.0)
+
+
+def test_aggregate_rate_unknown_districts():
+    with pytest.raises(KeyError, match="Z"):
+        profile.aggregate_rate(_prod([("A", "gva_per_hour", 2020, 1.0),
+                                      ("A", "hours_worked", 2020, 1.0)]), ["Z"],
+                               "gva_per_hour", "hours_worked")
+
+
+def _gva():
+    rows = []
+    for itl, c, g in (("R1", 30, 70), ("R2", 10, 90), ("X", 10, 390)):
+        rows += [(itl, "section", "C", "Manufacturing", 2022, c),
+                 (itl, "section", "G", "Trade", 2022, g),
+                 (itl, "total", "Total", "All", 2022, c + g),
+                 (itl, "total", "Total", "All", 2021, (c + g) / 2)]
+    return pd.DataFrame(rows, columns=["itl_code", "industry_level", "sic07_code",
+                                       "sic07_description", "year", "gva_gbp_m"])
+
+
+def test_gva_by_section_sums_region_itl3s():
+    out = profile.gva_by_section(_gva(), ["R1", "R2"]).set_index("sic07_code")
+    assert out.loc["C", "gva_gbp_m"] == 40 and out.loc["C", "share"] == pytest.approx(20)
+    assert out.loc["C", "uk_share"] == pytest.approx(100 * 50 / 600)
+
+
+def test_gva_growth_indexes_first_year():
+    out = profile.gva_growth(_gva(), ["R1"])
+    assert out["region_index"].tolist() == pytest.approx([100, 200])
+
+
+def test_employment_by_section_maps_divisions_and_computes_lq():
+    bres = pd.DataFrame({
+        "year": [2021] * 6, "itl2_code": ["R", "R", "R", "X", "X", "X"],
+        "sic_code": ["10", "29", "47", "10", "29", "47"],  # C, C, G
+        "employment": [10.0, 30.0, 60.0, 10.0, 10.0, 280.0]})
+    out = profile.employment_by_section(bres, ["R"]).set_index("section")
+    # region C = 40 of 100; GB C = 60 of 400
+    assert out.loc["C", "employment"] == 40
+    assert out.loc["C", "lq"] == pytest.approx(0.4 / 0.15)
+
+
+def test_deprivation_summary_weights_by_population():
+    imd = pd.DataFrame({"lad_code": ["L"] * 3 + ["M"], "lad19_name": ["L"] * 3 + ["M"],
+                        "imd_rank": [100, 20000, 30000, 5], "imd_decile": [1, 7, 10, 1],
+                        "population_2015": [3000, 1000, 1000, 10]})
+    out = profile.deprivation_summary(imd, ["L"]).iloc[0]
+    assert out["lsoas"] == 3
+    assert out["most_deprived_decile_pct"] == pytest.approx(100 / 3)
+    assert out["mean_rank_pop_weighted"] == pytest.approx((300000 + 2e7 + 3e7) / 5000)
+
+
+def test_itl_coverage_reports_extra_districts():
+    lad_itl = pd.DataFrame({"lad_code": ["a", "b", "c"], "lad_name": ["A", "B", "C"],
+                            "itl2_code": ["T1", "T1", "T2"]})
+    region = pd.DataFrame({"lad_code": ["a"], "itl2_code": ["T1"]})
+    assert profile.itl_coverage(lad_itl, region) == {"codes": ["T1"], "exact": False,
+                                                     "extra_lads": ["B"]}
+
+
+def test_workplace_by_msoa_share_and_lq():
+    census = pd.DataFrame({"msoa11_code": ["m1", "m1", "m2", "m2"],
+                           "msoa11_name": ["M1", "M1", "M2", "M2"],
+                           "sic_section": ["C", "G", "C", "G"], "workers": [50, 50, 10, 90]})
+    out = profile.workplace_by_msoa(census, ["m1"]).iloc[0]
+    assert out["share_C"] == pytest.approx(50) and out["lq_C"] == pytest.approx(0.5 / 0.3)

@@ -263,7 +263,8 @@ if lsoa_bdy.is_file() and len(shapes):
     fig, ax = plt.subplots(figsize=(9, 7))
     shapes.plot(column="imd_decile", cmap="RdYlBu", categorical=True, legend=True, ax=ax,
                 linewidth=0, legend_kwds={"title": "IMD decile\n(1 = most deprived)",
-                                          "loc": "upper left", "fontsize": 8})
+                                          "loc": "upper left", "bbox_to_anchor": (1.0, 1.0),
+                                          "fontsize": 8})
     ax.set_axis_off()
     ax.set_title("Index of Multiple Deprivation 2019 by LSOA")
     plt.show()
@@ -285,10 +286,12 @@ if census is not None and msoa_bdy.is_file():
 if census is not None and msoa_bdy.is_file() and len(shapes):
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
     shapes.plot(column="workers_total", cmap="viridis", legend=True, ax=axes[0], linewidth=0,
-                scheme="quantiles", k=5, legend_kwds={"fontsize": 7, "loc": "upper left"})
+                scheme="quantiles", k=5, legend_kwds={"fontsize": 7, "loc": "upper left",
+                                                     "bbox_to_anchor": (0.0, -0.02)})
     axes[0].set_title("Workers by place of work")
     shapes.plot(column="share_C", cmap="magma_r", legend=True, ax=axes[1], linewidth=0,
-                scheme="quantiles", k=5, legend_kwds={"fontsize": 7, "loc": "upper left"})
+                scheme="quantiles", k=5, legend_kwds={"fontsize": 7, "loc": "upper left",
+                                                     "bbox_to_anchor": (0.0, -0.02)})
     axes[1].set_title("% of workers in manufacturing")
     for ax in axes:
         ax.set_axis_off()

@@ -17,7 +17,9 @@ from wmresearch.evidence.build import TABLES, Table
 
 def table_schema(table: Table) -> pa.DataFrameSchema:
     module, attribute = table.schema.split(":")
-    return getattr(importlib.import_module(f"wmresearch.evidence.{module}"), attribute)
+    attribute, _, key = attribute.partition("[")
+    schema = getattr(importlib.import_module(f"wmresearch.evidence.{module}"), attribute)
+    return schema[key.rstrip("]")] if key else schema
 
 
 def _checks(column: pa.Column) -> str:

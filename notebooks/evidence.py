@@ -33,6 +33,7 @@ from wmresearch.evidence import profile
 from wmresearch.evidence.build import build_evidence
 from wmresearch.evidence.geography import itl_to_nuts
 from wmresearch.reporting import data_banner, source_note, write_metrics
+from wmresearch.reporting.charts import line_chart, paired_bars
 from wmresearch.sources import load_manifest
 
 project = Project.here()
@@ -96,30 +97,19 @@ hour = profile.aggregate_rate(prod, lad_codes, "gva_per_hour", "hours_worked") \
     if "hours_worked" in set(prod["measure"]) else None
 a4 = table("gva_per_hour_itl")
 if a4 is not None:
-    comp = profile.productivity_vs_england_uk(a4, itl2)
-    fig, ax = plt.subplots(figsize=(8, 4))
-    for column in comp.columns.drop("year"):
-        ax.plot(comp["year"], comp[column], lw=2, label=column)
-    ax.set(title="GVA per hour worked vs England and the UK (£, current prices)",
-           xlabel="Year", ylabel="£ per hour")
-    ax.legend(frameon=False)
-    tidy_axes(ax)
-    plt.show()
-    source_note(SRC_A4)
+    comp = profile.productivity_vs_england_uk(a4, itl2).set_index("year")
+    line_chart({c: comp[c] for c in comp.columns},
+               title="GVA per hour worked vs England and the UK (£, current prices)",
+               xlabel="Year", ylabel="£ per hour", sources=[SRC_A4])
 
 # %%
 if hour is not None:
     job = profile.aggregate_rate(prod, lad_codes, "gva_per_job", "filled_jobs")
-    fig, ax = plt.subplots(figsize=(8, 4))
-    ax.plot(hour["year"], hour["relative"], lw=2, label="GVA per hour worked")
-    ax.plot(job["year"], job["relative"], lw=2, label="GVA per filled job")
-    ax.axhline(100, color="grey", lw=1)
-    ax.set(title=f"{region_label}: productivity relative to the UK (UK = 100)",
-           xlabel="Year", ylabel="Index (UK = 100)")
-    ax.legend(frameon=False)
-    tidy_axes(ax)
-    plt.show()
-    source_note(SRC_PROD + "; region = districts' total GVA over total hours (jobs)")
+    line_chart({"GVA per hour worked": hour.set_index("year")["relative"],
+                "GVA per filled job": job.set_index("year")["relative"]},
+               title=f"{region_label}: productivity relative to the UK (UK = 100)",
+               xlabel="Year", ylabel="Index (UK = 100)", reference=100,
+               sources=[SRC_PROD + "; region = districts' total GVA over total hours (jobs)"])
 
 # %%
 latest = int(prod["year"].max())
@@ -127,18 +117,10 @@ idx = (prod[prod["lad_code"].isin(lad_codes) & (prod["year"] == latest)
             & prod["measure"].isin(["gva_per_hour_index", "gva_per_job_index"])]
        .pivot_table(index="area_name", columns="measure", values="value")
        .sort_values("gva_per_hour_index"))
-fig, ax = plt.subplots(figsize=(8, 0.45 * len(idx) + 1.2))
-y = range(len(idx))
-ax.barh([i + 0.2 for i in y], idx["gva_per_hour_index"], height=0.4, label="per hour worked")
-if "gva_per_job_index" in idx:
-    ax.barh([i - 0.2 for i in y], idx["gva_per_job_index"], height=0.4, label="per filled job")
-ax.set_yticks(list(y), idx.index)
-ax.axvline(100, color="k", lw=1)
-ax.set(title=f"Productivity by district, {latest} (UK = 100)", xlabel="Index (UK = 100)")
-ax.legend(frameon=False, loc="lower right")
-tidy_axes(ax, years=False)
-plt.show()
-source_note(SRC_PROD + ", tables A1 and B1")
+paired_bars(list(idx.index), {"per hour worked": idx["gva_per_hour_index"],
+                              "per filled job": idx["gva_per_job_index"]},
+            title=f"Productivity by district, {latest} (UK = 100)", xlabel="Index (UK = 100)",
+            reference=100, sources=[SRC_PROD + ", tables A1 and B1"])
 
 # %% [markdown]
 # ## 2. Output by industry
@@ -152,29 +134,18 @@ if gva is not None:
     total = sections["gva_gbp_m"].sum()
     display(Markdown(f"Total GVA in {year_gva}: **£{total / 1000:,.1f} billion** (current "
                      f"prices), {100 * total / sections['uk_gva_gbp_m'].sum():.1f}% of the UK."))
-    fig, ax = plt.subplots(figsize=(8, 3.8))
-    ax.plot(growth["year"], growth["region_index"], lw=2, label=region_label)
-    ax.plot(growth["year"], growth["uk_index"], lw=2, ls="--", label="UK")
-    ax.set(title=f"Nominal GVA growth, {int(growth['year'].min())} = 100",
-           xlabel="Year", ylabel="Index")
-    ax.legend(frameon=False)
-    tidy_axes(ax)
-    plt.show()
-    source_note(SRC_GVA)
+    growth = growth.set_index("year")
+    line_chart({region_label: growth["region_index"], "UK": growth["uk_index"]},
+               title=f"Nominal GVA growth, {int(growth.index.min())} = 100", xlabel="Year",
+               ylabel="Index", sources=[SRC_GVA], figsize=(8, 3.8))
 
 # %%
 if gva is not None:
     top = sections.sort_values("share")
-    fig, ax = plt.subplots(figsize=(9, 6))
-    y = range(len(top))
-    ax.barh([i + 0.2 for i in y], top["share"], height=0.4, label=region_label)
-    ax.barh([i - 0.2 for i in y], top["uk_share"], height=0.4, label="UK")
-    ax.set_yticks(list(y), top["sic07_code"] + " " + top["sic07_description"].str.slice(0, 45))
-    ax.set(title=f"Share of GVA by industry section, {year_gva}", xlabel="% of total GVA")
-    ax.legend(frameon=False, loc="lower right")
-    tidy_axes(ax, years=False)
-    plt.show()
-    source_note(SRC_GVA)
+    paired_bars(list(top["sic07_code"] + " " + top["sic07_description"].str.slice(0, 45)),
+                {region_label: top["share"], "UK": top["uk_share"]},
+                title=f"Share of GVA by industry section, {year_gva}", xlabel="% of total GVA",
+                sources=[SRC_GVA], width=9)
 
 # %% [markdown]
 # ## 3. Jobs and specialisation

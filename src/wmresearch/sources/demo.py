@@ -49,17 +49,24 @@ def _lad_itl() -> pd.DataFrame:
 
 def _productivity(rng: np.random.Generator) -> pd.DataFrame:
     years = np.arange(2004, 2023)
-    uk = 24.8 * (38.7 / 24.8) ** ((years - 2004) / 17)
+    uk_hour = 24.8 * (38.7 / 24.8) ** ((years - 2004) / 17)
+    uk_job = uk_hour * 1520
     rows = []
-    areas = [("UKX", None, "UK less Extra-Regio", 1.0)] + [
-        (c, c, n, float(rng.uniform(0.75, 1.05))) for c, n, _, _ in DEMO_LADS]
-    for code, lad, name, rel in areas:
+    areas = [("UKX", None, "UK less Extra-Regio", 1.0, 3.2e7)] + [
+        (c, c, n, float(rng.uniform(0.75, 1.05)), float(rng.uniform(1e5, 6e5)))
+        for c, n, _, _ in DEMO_LADS]
+    for code, lad, name, rel, jobs in areas:
         noise = 1 + (rng.normal(0, 0.01, len(years)) if code != "UKX" else 0)
-        hour = uk * rel * noise
-        job = hour * 1520 * (1 + rng.normal(0, 0.005, len(years)))
-        for measure, unit, values in (("gva_per_hour", "GBP", hour),
-                                      ("gva_per_hour_index", "UK=100", 100 * hour / uk),
-                                      ("gva_per_job", "GBP", job)):
+        hour = uk_hour * rel * noise
+        job = uk_job * rel * (1 + rng.normal(0, 0.005, len(years)))
+        filled = jobs * (1 + 0.005 * (years - 2004))
+        measures = (("gva_per_hour", "GBP", hour),
+                    ("gva_per_hour_index", "UK=100", 100 * hour / uk_hour),
+                    ("gva_per_job", "GBP", job),
+                    ("gva_per_job_index", "UK=100", 100 * job / uk_job),
+                    ("filled_jobs", "jobs", filled),
+                    ("hours_worked", "hours per week", filled * 31.5))
+        for measure, unit, values in measures:
             rows += [{"area_code": code, "lad_code": lad, "area_name": name,
                       "measure": measure, "unit": unit, "year": int(y), "value": float(v)}
                      for y, v in zip(years, values, strict=True)]

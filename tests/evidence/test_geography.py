@@ -47,3 +47,22 @@ def test_lad_to_itl_nests_wmca_in_tlg3(mirror):
     assert set(mapping.loc[WMCA, "itl2_code"]) == {"TLG3"}
     assert mapping.loc["E08000025", "itl3_name"] == "Birmingham"
     assert geo.itl_to_nuts("TLG3") == "UKG3"
+
+
+def test_la_codes_missing_column_and_duplicates(tmp_path):
+    from wmresearch.evidence.io import DataFileError
+
+    header = ("LADCD,LADNM,LADCD_ACTIVE,LADNM_ACTIVE,UTLACD,UTLANM,CAUTHCD,CAUTHNM,RGNCD,"
+              "RGNNM,CTRYCD\n")
+    row = ("E08000025,Birmingham,E08000025,Birmingham,E08000025,B,E47000007,WM,E12000005,"
+           "WM,E92000001\n")
+    good = tmp_path / "la.csv"
+    good.write_text(header + row + row + "XX,Bad,XX,Bad,,,,,,,E92000001\n")
+    cleaned = geo.get_la_codes(good)
+    assert (cleaned.rows_in, cleaned.rows_kept, cleaned.rows_rejected) == (3, 1, 2)
+    assert sorted(cleaned.rejects["reason"]) == ["duplicate LAD code", "malformed LAD code"]
+    bad = tmp_path / "la_bad.csv"
+    bad.write_text(header.replace("CAUTHCD,", "") + row)
+    with pytest.raises(DataFileError,
+                       match=r"la_bad.csv, row 1: missing column\(s\) \['CAUTHCD'\]"):
+        geo.get_la_codes(bad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -81,6 +82,16 @@ def test_second_repro_changes_nothing(real_run):
     assert "Running stage" not in out, out
     assert before == {p: p.stat().st_mtime_ns for p in (root / "reports").rglob("*.html")}
     print(f"no-op dvc repro: {elapsed:.2f} s")
+
+
+def test_forced_rerun_reproduces_outputs_byte_for_byte(real_run):
+    root, env = real_run
+    watched = [root / "reports" / "evidence.html",
+               *sorted((root / "data" / "processed" / "evidence").glob("*.parquet"))]
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
+    _dvc(root, "repro", "-f", "-s", "evidence", env=env)
+    after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
+    assert before == after
 
 
 def test_failing_stage_fails_repro_and_leaves_no_report(real_run, tmp_path):

@@ -73,3 +73,20 @@ def test_site_index_lists_reports_by_section(tmp_path):
     frag = index_fragment(tmp_path, manifest={"mode": "demo", "missing": ["m"],
                                               "datasets": {}})
     assert 'href="evaluate/x.html"' in frag and "DEMO DATA" in frag and "old index" not in frag
+
+
+STYLED = '''# %% [markdown]
+# # Styled
+
+# %%
+import pandas as pd
+pd.DataFrame({"a": [1, 2]}).style.format("{:.1f}")
+'''
+
+
+def test_rerun_gives_byte_identical_html(tmp_path):
+    (tmp_path / "s.py").write_text(STYLED)
+    pages = [run_stage(tmp_path / "s.py", tmp_path / f"r{k}.html", {}, root=tmp_path)
+             .read_text() for k in range(2)]
+    assert "T_wm000" in pages[0]
+    assert pages[0] == pages[1]

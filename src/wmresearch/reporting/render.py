@@ -48,6 +48,9 @@ def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Pa
     """Execute ``script`` (a jupytext percent file or an .ipynb) and save it to ``executed``."""
     script = Path(script)
     notebook = jupytext.read(script)
+    # stable cell ids, so the same inputs render byte-identical HTML
+    for number, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{number}"
     notebook.metadata["kernelspec"] = {"name": kernel, "display_name": "wmresearch",
                                        "language": "python"}
     executed.parent.mkdir(parents=True, exist_ok=True)
@@ -76,11 +79,24 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
     exporter.register_preprocessor(tags, enabled=True)
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
+    body = stable_ids(body)
     if banner:
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
     if footer:
         body = body.replace("</body>", footer + "</body>", 1)
     return body
+
+
+def stable_ids(page: str) -> str:
+    """Replace pandas Styler's random table ids (``T_1a2b3``) by sequential ones, in both the
+    CSS and the tables, so reruns on the same data give byte-identical reports."""
+    ids: dict[str, str] = {}
+    for found in re.findall(r"T_[0-9a-f]{5}(?![0-9a-f])", page):
+        ids.setdefault(found, f"T_wm{len(ids):03d}")
+    if not ids:
+        return page
+    pattern = re.compile("|".join(map(re.escape, ids)))
+    return pattern.sub(lambda m: ids[m.group(0)], page)
 
 
 def demo_banner(manifest_path: Path) -> str:

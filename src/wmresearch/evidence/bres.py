@@ -37,19 +37,19 @@ from wmresearch.evidence.io import (
     SUPPRESSED,
     Cleaned,
     DataFileError,
+    apply_checks,
     concat_rejects,
     is_code,
     read_csv_text,
+    reject_duplicates,
+    string_columns,
     to_number,
 )
 from wmresearch.evidence.sic import (
     DEFRA_AGRI_CODE,
-    apply_checks,
     is_sic_code,
     pad_code,
-    reject_duplicates,
     split_code_name,
-    string_columns,
 )
 
 NOMIS_COLUMNS = ("DATE", "GEOGRAPHY_NAME", "GEOGRAPHY_CODE", "INDUSTRY_NAME",

@@ -20,14 +20,20 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from wmresearch.evidence.io import Cleaned, concat_rejects, is_code, read_csv_text, to_number
-from wmresearch.evidence.sic import (
+from wmresearch.evidence.io import (
+    Cleaned,
     apply_checks,
+    concat_rejects,
+    is_code,
+    read_csv_text,
+    reject_duplicates,
+    string_columns,
+    to_number,
+)
+from wmresearch.evidence.sic import (
     is_sic_code,
     pad_code,
-    reject_duplicates,
     split_code_name,
-    string_columns,
 )
 
 UKBC_COLUMNS = ("DATE", "GEOGRAPHY_NAME", "GEOGRAPHY_CODE", "INDUSTRY_NAME", "INDUSTRY_CODE",

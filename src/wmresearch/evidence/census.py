@@ -21,12 +21,14 @@ import pandera.pandas as pa
 from wmresearch.evidence.io import (
     Cleaned,
     DataFileError,
+    apply_checks,
     concat_rejects,
     is_code,
     read_csv_text,
+    reject_duplicates,
+    string_columns,
     to_number,
 )
-from wmresearch.evidence.sic import apply_checks, reject_duplicates, string_columns
 
 AREA_COLUMN = "2011 super output area - middle layer"
 TOTAL_COLUMN = "All categories: Industry"

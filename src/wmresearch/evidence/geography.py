@@ -14,7 +14,14 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
-from wmresearch.evidence.io import Cleaned, concat_rejects, is_code, read_csv_text, split_rejects
+from wmresearch.evidence.io import (
+    Cleaned,
+    blank_to_na,
+    concat_rejects,
+    is_code,
+    read_csv_text,
+    split_rejects,
+)
 
 LAD = r"[ENSW]0[6-9]\d{6}|[EW]1[0-1]\d{6}|N09\d{6}|S12\d{6}|W06\d{6}"
 
@@ -71,11 +78,6 @@ SCHEMA_REGION_LADS = pa.DataFrameSchema(
 )
 
 
-def _none_if_blank(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.strip().replace("", pd.NA).astype(object).where(
-        lambda s: s.notna(), None)
-
-
 def get_la_codes(la_path: Path, cauth_path: Path | None = None) -> Cleaned:
     """Read the LAD code history (``la_all_codes``); rows whose code is malformed or repeated
     are rejected. ``cauth_path`` (combined authority names) is checked for consistency."""
@@ -92,11 +94,11 @@ def get_la_codes(la_path: Path, cauth_path: Path | None = None) -> Cleaned:
         "lad_name": kept["LADNM"].astype(str),
         "lad_code_active": kept["LADCD_ACTIVE"].astype(str),
         "lad_name_active": kept["LADNM_ACTIVE"].astype(str),
-        "utla_code": _none_if_blank(kept["UTLACD"]),
-        "cauth_code": _none_if_blank(kept["CAUTHCD"]),
-        "cauth_name": _none_if_blank(kept["CAUTHNM"]),
-        "region_code": _none_if_blank(kept["RGNCD"]),
-        "region_name": _none_if_blank(kept["RGNNM"]),
+        "utla_code": blank_to_na(kept["UTLACD"]),
+        "cauth_code": blank_to_na(kept["CAUTHCD"]),
+        "cauth_name": blank_to_na(kept["CAUTHNM"]),
+        "region_code": blank_to_na(kept["RGNCD"]),
+        "region_name": blank_to_na(kept["RGNNM"]),
         "country_code": kept["CTRYCD"].astype(str),
     }).reset_index(drop=True)
     if cauth_path is not None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 #: Markers publishers use for suppressed or unavailable cells (ONS, NOMIS, MHCLG).
 SUPPRESSED = frozenset({"", "..", ".", "-", "*", "x", "c", "z", ":", "[c]", "[x]", "[z]",
@@ -217,7 +218,58 @@ def is_code(series: pd.Series, pattern: str) -> pd.Series:
     return series.astype("string").str.fullmatch(pattern).fillna(False).astype(bool)
 
 
+def reject_duplicates(frame: pd.DataFrame, keys: list[str], values: list[str],
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Reject duplicate keys, never dropping silently.
+
+    Exact repeats (same ``values``) keep their first occurrence and reject the later ones;
+    repeats with conflicting ``values`` are all rejected, since neither can be trusted.
+    """
+    dup = frame.duplicated(keys, keep=False)
+    if not dup.any():
+        return frame, frame.iloc[0:0].assign(reason=pd.Series(dtype="string"))
+    grouped = frame.groupby(keys, dropna=False, sort=False)
+    first = grouped["source_row"].transform("min")
+    conflict = pd.Series(False, index=frame.index)
+    for col in values:
+        conflict |= grouped[col].transform(lambda s: s.astype("string").nunique(dropna=False)
+                                           > 1).astype(bool)
+    later = dup & (frame["source_row"] != first)
+    bad = dup & (conflict | later)
+    key_text = frame[keys].astype("string").fillna("<NA>").agg(", ".join, axis=1)
+    reason = ("duplicate key (" + key_text + ") " + pd.Series(
+        ["with conflicting values" if c else f"repeats row {f}" for c, f in zip(
+            conflict, first, strict=True)], index=frame.index, dtype="string"))
+    return split_rejects(frame, bad, reason)
+
+
+def string_columns(schema: pa.DataFrameSchema) -> dict[str, str]:
+    """``{column: "string"}`` for the schema's string columns (for ``DataFrame.astype``)."""
+    return {name: "string" for name, col in schema.columns.items()
+            if isinstance(col.dtype.type, pd.StringDtype)}
+
+
+def apply_checks(frame: pd.DataFrame, checks: list[tuple[pd.Series, str | pd.Series]],
+                 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Apply ``(bad_mask, reason)`` checks in order; a row gets the first reason it fails."""
+    rejected = []
+    for bad, reason in checks:
+        bad = bad.reindex(frame.index, fill_value=False)
+        if isinstance(reason, pd.Series):
+            reason = reason.reindex(frame.index)
+        frame, out = split_rejects(frame, bad, reason)
+        rejected.append(out)
+    return frame, rejected
+
+
+def blank_to_na(series: pd.Series) -> pd.Series:
+    """Text with surrounding spaces stripped and empty cells as NA."""
+    text = series.astype("string").str.strip()
+    return text.mask(text == "")
+
+
 __all__ = [
-    "SUPPRESSED", "Cleaned", "DataFileError", "concat_rejects", "decode_text", "is_code",
-    "read_csv_text", "save_table", "split_rejects", "to_number", "wide_to_long", "year_of",
+    "SUPPRESSED", "Cleaned", "DataFileError", "apply_checks", "blank_to_na", "concat_rejects",
+    "decode_text", "is_code", "read_csv_text", "reject_duplicates", "save_table",
+    "split_rejects", "string_columns", "to_number", "wide_to_long", "year_of",
 ]

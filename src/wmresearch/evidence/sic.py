@@ -29,10 +29,12 @@ import pandera.pandas as pa
 
 from wmresearch.evidence.io import (
     Cleaned,
+    apply_checks,
     concat_rejects,
     is_code,
     read_csv_text,
-    split_rejects,
+    reject_duplicates,
+    string_columns,
 )
 
 #: SIC 2007 sections and the divisions (2-digit codes) each contains (ONS, UK SIC 2007).
@@ -108,50 +110,6 @@ def clean_name(series: pd.Series) -> pd.Series:
     for bad, good in _MOJIBAKE.items():
         text = text.str.replace(bad, good, regex=False)
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
-
-
-def reject_duplicates(frame: pd.DataFrame, keys: list[str], values: list[str],
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Reject duplicate keys, never dropping silently.
-
-    Exact repeats (same ``values``) keep their first occurrence and reject the later ones;
-    repeats with conflicting ``values`` are all rejected, since neither can be trusted.
-    """
-    dup = frame.duplicated(keys, keep=False)
-    if not dup.any():
-        return frame, frame.iloc[0:0].assign(reason=pd.Series(dtype="string"))
-    grouped = frame.groupby(keys, dropna=False, sort=False)
-    first = grouped["source_row"].transform("min")
-    conflict = pd.Series(False, index=frame.index)
-    for col in values:
-        conflict |= grouped[col].transform(lambda s: s.astype("string").nunique(dropna=False)
-                                           > 1).astype(bool)
-    later = dup & (frame["source_row"] != first)
-    bad = dup & (conflict | later)
-    key_text = frame[keys].astype("string").fillna("<NA>").agg(", ".join, axis=1)
-    reason = ("duplicate key (" + key_text + ") " + pd.Series(
-        ["with conflicting values" if c else f"repeats row {f}" for c, f in zip(
-            conflict, first, strict=True)], index=frame.index, dtype="string"))
-    return split_rejects(frame, bad, reason)
-
-
-def string_columns(schema: pa.DataFrameSchema) -> dict[str, str]:
-    """``{column: "string"}`` for the schema's string columns (for ``DataFrame.astype``)."""
-    return {name: "string" for name, col in schema.columns.items()
-            if isinstance(col.dtype.type, pd.StringDtype)}
-
-
-def apply_checks(frame: pd.DataFrame, checks: list[tuple[pd.Series, str | pd.Series]],
-                 ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Apply ``(bad_mask, reason)`` checks in order; a row gets the first reason it fails."""
-    rejected = []
-    for bad, reason in checks:
-        bad = bad.reindex(frame.index, fill_value=False)
-        if isinstance(reason, pd.Series):
-            reason = reason.reindex(frame.index)
-        frame, out = split_rejects(frame, bad, reason)
-        rejected.append(out)
-    return frame, rejected
 
 
 # --------------------------------------------------------------------------- schema
@@ -324,6 +282,6 @@ def get_sic_hierarchy(hierarchy_path: Path | str, companies_house_path: Path | s
 
 __all__ = [
     "CH_STATUS_CODES", "DEFRA_AGRI_CODE", "SCHEMA_SIC", "SECTION_DIVISION_RANGES",
-    "SIC2007_DIVISIONS", "apply_checks", "clean_name", "get_sic_hierarchy", "is_sic_code",
-    "pad_code", "reject_duplicates", "split_code_name", "string_columns",
+    "SIC2007_DIVISIONS", "clean_name", "get_sic_hierarchy", "is_sic_code", "pad_code",
+    "split_code_name",
 ]

@@ -38,6 +38,7 @@ from wmresearch.evidence.geography import LAD
 from wmresearch.evidence.io import (
     Cleaned,
     DataFileError,
+    blank_to_na,
     concat_rejects,
     is_code,
     read_csv_text,
@@ -283,11 +284,6 @@ def _duplicates(frame: pd.DataFrame, key: str | Sequence[str], label: str) -> pd
             ).where(later).astype("string")
 
 
-def _blank_to_na(series: pd.Series) -> pd.Series:
-    text = series.astype("string").str.strip()
-    return text.mask(text == "")
-
-
 def _outside_uk(lat: pd.Series, lon: pd.Series) -> pd.Series:
     """Reason for coordinates outside ``LAT_RANGE``/``LON_RANGE`` (NA where inside or
     missing)."""
@@ -441,7 +437,7 @@ def _read_centroids(path: Path, area_type: str,
     out = pd.DataFrame({
         "area_type": pd.Series(area_type, index=kept.index, dtype="string"),
         "area_code": kept[key],
-        "area_code_2011": _blank_to_na(kept[code11]),
+        "area_code_2011": blank_to_na(kept[code11]),
         "country_code": _country_of(kept[key]),
         "latitude": lat[~bad],
         "longitude": lon[~bad],
@@ -520,11 +516,11 @@ def _vintage_problems(raw: pd.DataFrame) -> pd.Series:
     code = raw["MSOACD"].str.strip()
     problems = _no_problems(raw)
     for column in ("MSOA11CD", "MSOA21CD"):
-        other = _blank_to_na(raw[column])
+        other = blank_to_na(raw[column])
         differs = (other.notna() & (other != code)).fillna(False).astype(bool)
         problems = _append(problems, (column + " '" + other.fillna("") + "' differs from "
                                       "MSOACD").where(differs))
-    neither = _blank_to_na(raw["MSOA11CD"]).isna() & _blank_to_na(raw["MSOA21CD"]).isna()
+    neither = blank_to_na(raw["MSOA11CD"]).isna() & blank_to_na(raw["MSOA21CD"]).isna()
     return _append(problems, pd.Series("in neither the 2011 nor the 2021 MSOA set",
                                        index=raw.index, dtype="string").where(neither))
 
@@ -565,12 +561,12 @@ def get_msoa_lad_lookup(path: Path | str) -> Cleaned:
     out = pd.DataFrame({
         "msoa_code": kept["MSOACD"].str.strip(),
         "msoa_name": kept["MSOANM"].str.strip(),
-        "msoa11_code": _blank_to_na(kept["MSOA11CD"]),
-        "msoa21_code": _blank_to_na(kept["MSOA21CD"]),
+        "msoa11_code": blank_to_na(kept["MSOA11CD"]),
+        "msoa21_code": blank_to_na(kept["MSOA21CD"]),
         "lad_code": kept["LADCD_ACTIVE"].str.strip(),
         "lad_name": kept["LADNM_ACTIVE"].str.strip(),
-        "cauth_code": _blank_to_na(kept["CAUTHCD"]),
-        "region_code": _blank_to_na(kept["RGNCD"]),
+        "cauth_code": blank_to_na(kept["CAUTHCD"]),
+        "region_code": blank_to_na(kept["RGNCD"]),
         "country_code": kept["CTRYCD"].str.strip(),
     }).reset_index(drop=True)
     out = SCHEMA_MSOA_LAD.validate(out, lazy=True)
@@ -651,10 +647,10 @@ def get_postcode_districts(path: Path | str) -> Cleaned:
         **{name: values[~bad] for name, values in counts.items() if name in ("easting",
                                                                              "northing")},
         "town": kept["Town/Area"].str.strip(),
-        "lad_name_listed": _blank_to_na(kept["Region"]),
+        "lad_name_listed": blank_to_na(kept["Region"]),
         **{name: values[~bad] for name, values in counts.items() if name not in ("easting",
                                                                                  "northing")},
-        "nearby": _blank_to_na(kept["Nearby districts"]),
+        "nearby": blank_to_na(kept["Nearby districts"]),
     })
     out["active"] = (out["active_postcodes"] > 0).astype("boolean")
     out = SCHEMA_POSTCODE_DISTRICTS.validate(out.reset_index(drop=True), lazy=True)

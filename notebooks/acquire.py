@@ -15,8 +15,9 @@
 # # Data sources: what was acquired and from where
 #
 # Every official dataset wmresearch uses, its publisher and licence, and where this run found
-# it: a copy in `data/raw/`, the open-data mirror (`WMRESEARCH_MIRROR`), or a download from
-# the publisher. Checksums are compared with the release the project was tested on.
+# it: a copy in `data/raw/`, the open-data mirror (`WMRESEARCH_MIRROR` or
+# `wmresearch.local.yaml`), or a download from the publisher. Checksums are compared with the
+# release the project was tested on; a file that does not match is flagged on every report.
 
 # %% tags=["parameters"]
 verify_checksums = True
@@ -25,53 +26,38 @@ download_retries = 3
 
 # %% tags=["remove-cell"]
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from wmresearch.config import Project
-from wmresearch.reporting import data_banner, write_metrics
-from wmresearch.sources import acquire
-from wmresearch.sources.acquire import missing_report
+from wmresearch.reporting import write_metrics
+from wmresearch.sources import load_manifest
+from wmresearch.sources.acquire import datasets_table, missing_report
 
-project = Project.here()
-paths = project.paths.ensure()
-
-# %%
-manifest = acquire(paths, verify=verify_checksums, timeout=download_timeout,
-                   retries=download_retries)
-data_banner(manifest["mode"], manifest["missing"])
+paths = Project.here().paths.ensure()
+manifest = load_manifest(paths)
+table = pd.DataFrame(datasets_table(manifest))
+missing = pd.DataFrame(missing_report(manifest))
 
 # %% [markdown]
 # ## Datasets
 
 # %%
-rows = []
-for entry in manifest["datasets"].values():
-    rows.append({
-        "dataset": entry["title"],
-        "publisher": entry["publisher"],
-        "licence": entry["licence"],
-        "status": entry["status"],
-        "found in": ", ".join(sorted({f["source"] for f in entry["files"]})),
-        "files": len(entry["files"]),
-        "MB": round(sum(f["size"] or 0 for f in entry["files"]) / 1e6, 2),
-        "checksum verified": all(f["verified"] for f in entry["files"]),
-    })
-table = pd.DataFrame(rows)
 display(table.style.hide(axis="index"))
 
 # %% [markdown]
-# ## Missing datasets and how to get them
+# ## Missing files and how to get them
+#
+# Each file of each missing dataset, with the publisher's direct download link where there is
+# one (else its landing page) and where to save it.
 
 # %%
-missing = pd.DataFrame(missing_report(manifest), columns=["dataset", "required", "how_to_get"])
 display(missing.style.hide(axis="index") if len(missing) else
-        pd.DataFrame({"": ["None: every dataset was found."]}).style.hide(axis="index"))
+        Markdown("None: every file of every dataset was found."))
 
 # %% tags=["remove-cell"]
 write_metrics(paths.metrics / "acquire.json", {
-    "mode": manifest["mode"],
-    "datasets": len(manifest["datasets"]),
-    "datasets_missing": len(manifest["missing"]),
-    "files": int(table["files"].sum()),
+    "mode": manifest["mode"], "datasets": len(table),
+    "datasets_missing": len(manifest["missing"]), "files": int(table["files"].sum()),
+    "files_missing": len(missing), "files_unverified": len(manifest["unverified"]),
     "megabytes": float(table["MB"].sum()),
 })

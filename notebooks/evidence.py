@@ -29,7 +29,7 @@ from IPython.display import Markdown, display
 from matplotlib.ticker import MaxNLocator
 
 from wmresearch.config import Project
-from wmresearch.evidence import profile
+from wmresearch.region import profile
 from wmresearch.evidence.build import build_evidence
 from wmresearch.evidence.geography import itl_to_nuts
 from wmresearch.reporting import data_banner, source_note, write_metrics

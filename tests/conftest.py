@@ -1,4 +1,10 @@
-"""Shared fixtures: the open-data mirror (real files) and scratch projects."""
+"""Shared fixtures: the open-data mirror (real files) and scratch projects.
+
+Tests that read the mirror use the ``mirror`` or ``mirror_file`` fixture and are marked
+``mirror`` automatically. Without a mirror they skip with a reason, except in CI: there
+``.ci/run`` sets ``WMRESEARCH_REQUIRE_MIRROR=1`` and a mirror test that would skip fails, so a
+green CI cannot come from skipping the real-data tests.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+REQUIRE_ENV = "WMRESEARCH_REQUIRE_MIRROR"
+MIRROR_FIXTURES = {"mirror", "mirror_file", "real_run"}
+
+
+def _required() -> bool:
+    return os.environ.get(REQUIRE_ENV, "").lower() in {"1", "true", "yes"}
 
 
 def _mirror() -> Path | None:
@@ -17,12 +29,35 @@ def _mirror() -> Path | None:
     return None
 
 
+def _skip_or_fail(reason: str) -> None:
+    if _required():
+        pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.mirror)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _required() and item.get_closest_marker("mirror") is not None:
+        report.outcome = "failed"
+        report.longrepr = (f"{REQUIRE_ENV}=1: a mirror test may not skip "
+                           f"({report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr})")
+
+
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     """The real-data mirror named by WMRESEARCH_MIRROR; tests using it skip without it."""
     path = _mirror()
     if path is None:
-        pytest.skip("WMRESEARCH_MIRROR is not set to an existing folder: real-data test skipped")
+        _skip_or_fail("WMRESEARCH_MIRROR is not set to an existing folder: real-data test "
+                      "skipped")
     return path
 
 
@@ -33,7 +68,7 @@ def mirror_file(mirror: Path):
     def _get(relpath: str) -> Path:
         path = mirror / relpath
         if not path.is_file():
-            pytest.skip(f"{relpath} is not in the mirror {mirror}")
+            _skip_or_fail(f"{relpath} is not in the mirror {mirror}")
         return path
 
     return _get

@@ -6,10 +6,11 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
-from wmresearch.config import Project, find_root, mirror_dir
+from wmresearch.config import Project, SettingsError, find_root, mirror_dir
 
 
 def test_find_root_walks_up_to_params_and_dvc(tmp_path, monkeypatch):
@@ -28,11 +29,25 @@ def test_stage_params_merge_global_then_section(tmp_path):
     assert params == {"region": "E47000007", "seed": 2, "top_n": 5}
 
 
-def test_mirror_dir_requires_existing_folder(tmp_path, monkeypatch):
+def test_mistyped_mirror_is_an_error_naming_it(tmp_path, monkeypatch):
     monkeypatch.setenv("WMRESEARCH_MIRROR", str(tmp_path / "absent"))
-    assert mirror_dir() is None
+    with pytest.raises(SettingsError, match="absent.*not a folder"):
+        mirror_dir(tmp_path)
     monkeypatch.setenv("WMRESEARCH_MIRROR", str(tmp_path))
-    assert mirror_dir() == tmp_path.resolve()
+    assert mirror_dir(tmp_path) == tmp_path.resolve()
+    monkeypatch.setenv("WMRESEARCH_MIRROR", "")
+    assert mirror_dir(tmp_path) is None
+
+
+def test_local_settings_name_the_mirror_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("WMRESEARCH_MIRROR", raising=False)
+    (tmp_path / "mirror").mkdir()
+    (tmp_path / "wmresearch.local.yaml").write_text("mirror: mirror\n")
+    assert mirror_dir(tmp_path) == (tmp_path / "mirror").resolve()
+    (tmp_path / "wmresearch.local.yaml").write_text("mirror: nowhere\n")
+    with pytest.raises(SettingsError, match="wmresearch.local.yaml"):
+        mirror_dir(tmp_path)
+    assert "wmresearch.local.yaml" in (REPO / ".gitignore").read_text()
 
 
 def test_every_notebook_parameter_has_a_params_yaml_key_or_default():
@@ -40,6 +55,8 @@ def test_every_notebook_parameter_has_a_params_yaml_key_or_default():
     dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
     for name, stage in dvc["stages"].items():
         stage = stage.get("do", stage)
+        if "wmresearch run" not in stage["cmd"]:
+            continue
         section = re.search(r"--stage (\w+)", stage["cmd"]).group(1)
         script = REPO / stage["cmd"].split()[2]
         assert script.is_file(), f"stage {name}: {script} missing"

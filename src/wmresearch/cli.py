@@ -1,49 +1,192 @@
-"""Command line: ``wmresearch run`` executes a stage notebook (what dvc.yaml calls)."""
+"""The ``wmresearch`` command line: what ``dvc.yaml`` calls, and tools for analysts.
+
+Examples
+--------
+    wmresearch fetch                 # resolve every dataset, write data/raw/manifest.json
+    wmresearch sources               # where each dataset was found, checksum state
+    wmresearch run notebooks/evidence.py reports/evidence.html --stage evidence
+    wmresearch site                  # rebuild reports/index.html
+    wmresearch deps --write          # put each stage's code deps in dvc.yaml
+"""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from importlib.metadata import version as _version
 from pathlib import Path
+from typing import Annotated
 
+import typer
 import yaml
 
-from wmresearch.config import Project
+from wmresearch.config import Project, SettingsError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__,
+                  rich_markup_mode=None, pretty_exceptions_enable=False)
 
 
-def _parse_overrides(pairs: list[str]) -> dict[str, object]:
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"wmresearch: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"wmresearch {_version('wmresearch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version_callback, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Reproducible evidence, co-location and evaluation for UK combined authorities."""
+
+
+def _overrides(pairs: list[str]) -> dict[str, object]:
     out: dict[str, object] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep:
-            raise SystemExit(f"--param expects KEY=VALUE, got {pair!r}")
+        if not sep or not key:
+            _fail(f"--param expects KEY=VALUE, got {pair!r}")
         out[key] = yaml.safe_load(value)
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="wmresearch", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="execute a stage notebook and render its HTML report")
-    run.add_argument("script", type=Path, help="jupytext percent script, e.g. notebooks/x.py")
-    run.add_argument("html", type=Path, help="HTML report to write")
-    run.add_argument("--stage", help="params.yaml section passed as notebook parameters")
-    run.add_argument("--title", help="report title (default: the notebook's first heading)")
-    run.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                     help="extra notebook parameter (YAML value); repeatable")
-    args = parser.parse_args(argv)
+@app.command()
+def run(script: Annotated[Path, typer.Argument(help="Notebook script, e.g. notebooks/x.py")],
+        html: Annotated[Path, typer.Argument(help="HTML report to write")],
+        stage: Annotated[str | None, typer.Option(
+            help="params.yaml section passed to the notebook (with `global`)")] = None,
+        title: Annotated[str | None, typer.Option(help="Report title")] = None,
+        param: Annotated[list[str] | None, typer.Option(
+            "--param", "-p", help="Extra notebook parameter KEY=VALUE (YAML); repeatable")
+        ] = None) -> None:
+    """Execute a stage notebook and render its code-free HTML report (as dvc.yaml does).
 
-    from wmresearch.reporting.render import NotebookFailed, run_stage
+    Example: wmresearch run notebooks/clusters.py reports/clusters.html --stage clusters
+    """
+    project = Project.here()
+    if not script.is_file():
+        _fail(f"notebook script {script} not found (run from the project root?)")
+    if stage is not None and stage not in project.params:
+        _fail(f"--stage {stage!r} is not a section of params.yaml: known "
+              f"{', '.join(sorted(project.params))}")
+    params = project.stage_params(stage) if stage else {}
+    params.update(_overrides(param or []))
+
+    from wmresearch.runner import StageFailed, run_report
+
+    try:
+        out = run_report(project, script, html, params, stage=stage, title=title)
+    except StageFailed as exc:
+        typer.echo(f"wmresearch: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"wmresearch: wrote {out}")
+
+
+def _manifest(project: Project) -> dict | None:
+    from wmresearch.runner import manifest_or_none
+
+    return manifest_or_none(project)
+
+
+@app.command()
+def fetch(dataset: Annotated[str | None, typer.Argument(
+        help="One dataset id (default: all)")] = None) -> None:
+    """Resolve datasets from data/raw/, the mirror or the publisher; write the manifest.
+
+    Example: wmresearch fetch imd2019
+    """
+    from wmresearch.sources import acquire, get_dataset
+    from wmresearch.sources.registry import DATASETS
 
     project = Project.here()
-    params = project.stage_params(args.stage) if args.stage else {}
-    params.update(_parse_overrides(args.param))
+    settings = project.params.get("acquire", {}) or {}
     try:
-        out = run_stage(args.script, args.html, params, root=project.root, title=args.title)
-    except NotebookFailed as exc:
-        print(f"wmresearch: stage failed: {exc}", file=sys.stderr)
-        return 1
-    print(f"wmresearch: wrote {out}")
+        if dataset is not None:
+            get_dataset(dataset)
+        manifest = acquire(project.paths.ensure(), DATASETS,
+                           verify=settings.get("verify_checksums", True),
+                           timeout=settings.get("download_timeout", 60),
+                           retries=settings.get("download_retries", 3))
+    except (KeyError, SettingsError) as exc:
+        _fail(str(exc).strip("'\""))
+    shown = [dataset] if dataset else list(manifest["datasets"])
+    for key in shown:
+        entry = manifest["datasets"][key]
+        typer.echo(f"{key}: {entry['status']}")
+    typer.echo(f"mode: {manifest['mode']}; missing: {', '.join(manifest['missing']) or 'none'}"
+               f"; unverified files: {len(manifest['unverified'])}")
+
+
+@app.command()
+def sources() -> None:
+    """List every dataset, where it was found and whether its checksum matched.
+
+    Example: wmresearch sources
+    """
+    manifest = _manifest(Project.here())
+    if manifest is None:
+        _fail("no data/raw/manifest.json yet: run `wmresearch fetch` or `dvc repro`")
+    for key, entry in manifest["datasets"].items():
+        where = ", ".join(sorted({f["source"] for f in entry["files"]}))
+        checked = "verified" if all(f["verified"] for f in entry["files"]) else "NOT verified"
+        typer.echo(f"{key:32} {entry['status']:8} {where:16} {checked}")
+
+
+@app.command()
+def site() -> None:
+    """Rebuild reports/index.html from the recorded state of every report.
+
+    Example: wmresearch site
+    """
+    from wmresearch.runner import rebuild_index
+
+    out = rebuild_index(Project.here())
+    typer.echo(f"wmresearch: wrote {out}")
+
+
+@app.command()
+def deps(write: Annotated[bool, typer.Option(
+        "--write", help="Rewrite dvc.yaml instead of only checking it")] = False) -> None:
+    """Check (or write) each stage's code deps: its notebook's whole import closure.
+
+    Example: wmresearch deps --write
+    """
+    from wmresearch.pipeline import code_deps, expected_deps, write_deps
+
+    root = Project.here().root
+    if write:
+        changed = write_deps(root)
+        typer.echo(f"updated stages: {', '.join(changed) or 'none'}")
+        return
+    dvc = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))
+    stale = {name: sorted(set(want) ^ set(code_deps(dvc["stages"][name])))
+             for name, want in expected_deps(root, dvc).items()}
+    stale = {k: v for k, v in stale.items() if v}
+    for name, files in stale.items():
+        typer.echo(f"{name}: differs on {', '.join(files)}")
+    if stale:
+        raise typer.Exit(1)
+    typer.echo("every stage's deps cover its code")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point (``wmresearch``); returns the exit code."""
+    try:
+        app(args=argv, prog_name="wmresearch", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except SystemExit as exc:  # click usage errors
+        return int(exc.code or 0)
+    except Exception as exc:  # click.UsageError and friends: one line, not a traceback
+        from click import ClickException
+
+        if isinstance(exc, ClickException):
+            exc.show(file=sys.stderr)
+            return exc.exit_code
+        raise
     return 0
 
 

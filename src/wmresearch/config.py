@@ -2,6 +2,12 @@
 
 Everything that locates a file or reads ``params.yaml`` goes through this module so that
 notebooks, the command line and tests agree on where things live.
+
+The mirror of official open data is named by ``$WMRESEARCH_MIRROR`` or, so that JupyterLab
+sessions and ``dvc repro`` see the same data without exporting anything, by ``mirror:`` in
+the git-ignored ``wmresearch.local.yaml`` at the project root (the environment variable
+wins). A mirror that is named but is not a folder is an error, never a silent fallback to
+the synthetic demo.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 import yaml
 
 MIRROR_ENV = "WMRESEARCH_MIRROR"
+LOCAL_SETTINGS = "wmresearch.local.yaml"
 ROOT_ENV = "WMRESEARCH_ROOT"
 OFFLINE_ENV = "WMRESEARCH_OFFLINE"
 
@@ -114,13 +121,48 @@ def load_params(path: Path) -> dict[str, Any]:
         return yaml.safe_load(fh) or {}
 
 
-def mirror_dir() -> Path | None:
-    """The open-data mirror named by ``$WMRESEARCH_MIRROR``, if it exists."""
+class SettingsError(ValueError):
+    """A project setting (environment variable, local settings file) that cannot be used."""
+
+
+def local_settings(root: Path | None = None) -> dict[str, Any]:
+    """``wmresearch.local.yaml`` at the project root (git-ignored), or an empty mapping."""
+    path = (root or find_root()) / LOCAL_SETTINGS
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a mapping such as 'mirror: ../shared/data'")
+    return data
+
+
+def mirror_dir(root: Path | None = None) -> Path | None:
+    """The open-data mirror: ``$WMRESEARCH_MIRROR``, else ``mirror:`` in the local settings.
+
+    An empty variable means "no mirror". Relative paths in the settings file are relative to
+    the project root.
+
+    Raises
+    ------
+    SettingsError
+        If a mirror is named but is not an existing folder (a typo would otherwise fall back
+        to demo data without a word).
+    """
+    root = root or find_root()
     value = os.environ.get(MIRROR_ENV)
+    origin = f"${MIRROR_ENV}"
+    if value is None:
+        value = local_settings(root).get("mirror")
+        origin = f"'mirror' in {root / LOCAL_SETTINGS}"
+        if value is not None:
+            value = str(root / Path(str(value)).expanduser())
     if not value:
         return None
     path = Path(value).expanduser().resolve()
-    return path if path.is_dir() else None
+    if not path.is_dir():
+        raise SettingsError(f"{origin} names {value!r}, which is not a folder: fix the path, "
+                            f"or unset it to use data/raw/ and downloads")
+    return path
 
 
 def offline() -> bool:

@@ -25,9 +25,12 @@ def test_unknown_programme_lists_known():
 def test_region_productivity_hours_weighted():
     rows = [("A", "gva_per_hour", 2020, 10.0), ("A", "hours_worked", 2020, 1.0),
             ("B", "gva_per_hour", 2020, 20.0), ("B", "hours_worked", 2020, 3.0),
-            ("UKX", "gva_per_hour", 2020, 25.0)]
+            ("C", "gva_per_hour", 2020, 32.5), ("C", "hours_worked", 2020, 4.0),
+            ("UKX", "gva_per_hour", 2020, 99.0)]
     prod = pd.DataFrame(rows, columns=["area_code", "measure", "year", "value"])
+    prod["lad_code"] = prod["area_code"].where(prod["area_code"] != "UKX")
     out = region_productivity(prod, ["A", "B"]).iloc[0]
+    # region (10*1 + 20*3) / 4 = 17.5; UK from all districts (70 + 130) / 8 = 25
     assert out["region"] == pytest.approx(17.5) and out["relative"] == pytest.approx(70.0)
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wmresearch.evidence.profile import aggregate_rate
+from wmresearch.evidence.aggregate import aggregate_rate
 
 
 def region_productivity(productivity: pd.DataFrame, lad_codes: list[str]) -> pd.DataFrame:
     """GVA per hour worked of a group of LADs and of the UK, by year.
 
     The group's figure is its total GVA over its total hours (ONS subregional productivity
-    methodology), computed by :func:`wmresearch.evidence.profile.aggregate_rate`.
+    methodology), computed by :func:`wmresearch.evidence.aggregate.aggregate_rate`.
 
     Returns
     -------

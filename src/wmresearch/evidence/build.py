@@ -5,7 +5,7 @@ Each :class:`Table` names the datasets it reads and a function from a :class:`Co
 tables may use earlier ones through ``ctx.tables``), writes ``data/processed/<name>.parquet``
 and ``data/interim/rejects/<name>.csv``, and returns the row accounting that the evidence stage
 writes to ``metrics/evidence.json``. In demo mode the tables come from
-:mod:`wmresearch.sources.demo` instead.
+:mod:`wmresearch.evidence.demo` instead.
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def build_evidence(paths: Paths, manifest: dict[str, Any], region: str, *, seed:
     accounting: dict[str, Any] = {}
     skipped: dict[str, str] = {}
     if manifest["mode"] == "demo":
-        from wmresearch.sources.demo import demo_tables
+        from wmresearch.evidence.demo import demo_tables
 
         results = demo_tables(region=region, seed=seed)
     else:

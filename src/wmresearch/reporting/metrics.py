@@ -7,6 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from wmresearch.files import write_text
+
 
 def _clean(value: Any) -> Any:
     if isinstance(value, dict):
@@ -16,14 +18,10 @@ def _clean(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy / pandas scalars
         value = value.item()
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
+        return None if not math.isfinite(value) else round(value, 6)
     return value
 
 
 def write_metrics(path: Path, metrics: dict[str, Any]) -> Path:
     """Write ``metrics`` as sorted, rounded JSON so reruns give byte-identical files."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_clean(metrics), indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
-    return path
+    return write_text(Path(path), json.dumps(_clean(metrics), indent=2, sort_keys=True) + "\n")

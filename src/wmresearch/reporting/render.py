@@ -23,6 +23,8 @@ import papermill
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from wmresearch.files import write_text
+
 KERNEL = "wmresearch"
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
 
@@ -100,17 +102,27 @@ def stable_ids(page: str) -> str:
 
 
 def demo_banner(manifest_path: Path) -> str:
-    """The DEMO DATA banner when the acquired data is the synthetic demo set, else ''."""
+    """Banners for the data behind a report: DEMO DATA when the acquired data is the synthetic
+    demo set, UNVERIFIED INPUTS when a file's checksum was not checked or matches no known
+    release (``acquire.verify_checksums: false``); '' when neither applies."""
     if not manifest_path.is_file():
         return ""
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    if manifest.get("mode") != "demo":
-        return ""
-    missing = html_lib.escape(", ".join(manifest.get("missing", [])))
-    return ('<div class="wm-demo-banner" style="position:sticky;top:0;z-index:10;'
-            'background:#b00020;color:#fff;padding:0.8em 1em;font:600 1.1em sans-serif">'
-            f"DEMO DATA: synthetic figures, not official statistics (missing: {missing})"
-            "</div>")
+    style = ('style="position:sticky;top:0;z-index:10;background:#b00020;color:#fff;'
+             'padding:0.8em 1em;font:600 1.1em sans-serif"')
+    out = ""
+    if manifest.get("mode") == "demo":
+        missing = html_lib.escape(", ".join(manifest.get("missing", [])))
+        out += (f'<div class="wm-demo-banner" {style}>DEMO DATA: synthetic figures, not '
+                f"official statistics (missing: {missing})</div>")
+    unverified = manifest.get("unverified", [])
+    if unverified:
+        files = html_lib.escape(", ".join(unverified))
+        out += (f'<div class="wm-unverified-banner" {style.replace("#b00020", "#8a4b00")}>'
+                f"UNVERIFIED INPUTS: {len(unverified)} file(s) do not match the release the "
+                f"project was tested on, or were not checked: {files}. Figures may be wrong "
+                "(a truncated or newer file).</div>")
+    return out
 
 
 def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root: Path,
@@ -134,10 +146,7 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
               "v3.0) unless marked synthetic.</footer>")
     page = to_html(notebook, title=title, banner=demo_banner(root / "data" / "raw" /
                                                              "manifest.json"), footer=footer)
-    html_out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = html_out.with_suffix(".html.part")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(html_out)
+    write_text(html_out, page)
     return html_out
 
 

@@ -1,13 +1,55 @@
-"""The shared report site: ``reports/index.html`` linking every rendered report."""
+"""The shared report site: ``reports/index.html``, which always tells the truth.
+
+Every ``wmresearch run`` records the outcome of its report in
+``data/interim/status/<name>.json`` (built, or failed with the notebook's error) and the index
+is rebuilt from those records, both by the ``site`` stage and straight after a stage fails.
+A report that failed is listed as failed, with the reason and no link to a missing page; a
+report that was never built is not linked either.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+from wmresearch.files import write_text
+
 SECTION_NAMES = {"": "Pipeline reports", "evaluate": "Programme evaluations"}
+ORDER = ["acquire.html", "evidence.html", "clusters.html"]
+STYLE = """
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60em;
+margin:2em auto;padding:0 1em;color:#1d1d1d}
+h1{font-size:1.8em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
+.wm-cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(17em,1fr));gap:1em}
+.wm-card{border:1px solid #ccc;border-radius:6px;padding:0.8em 1em}
+.wm-card h3{margin:0 0 0.4em;font-size:1.05em}
+.wm-failed{border-color:#b00020;background:#fdecee}
+.wm-status{font-size:0.85em;color:#555}
+.wm-error{font:0.8em/1.3 monospace;white-space:pre-wrap;color:#6b0012}
+.wm-demo-banner{background:#b00020;color:#fff;padding:0.8em;font-weight:600}
+.wm-sources td,.wm-sources th{text-align:left;padding:0.2em 0.6em;vertical-align:top}
+@media print{.wm-cards{display:block}.wm-card{break-inside:avoid;margin-bottom:1em}}
+"""
+
+
+def status_dir(root: Path) -> Path:
+    return root / "data" / "interim" / "status"
+
+
+def _key(href: str) -> str:
+    return href.replace("/", "-").removesuffix(".html")
+
+
+def record_status(root: Path, href: str, *, status: str, title: str,
+                  error: str = "") -> Path:
+    """Record a report's outcome (``"built"`` or ``"failed"``) for the index."""
+    record = {"href": href, "status": status, "title": title,
+              "error": error.strip().splitlines()[0][:400] if error.strip() else ""}
+    return write_text(status_dir(root) / f"{_key(href)}.json",
+                      json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def report_title(path: Path) -> str:
@@ -17,45 +59,71 @@ def report_title(path: Path) -> str:
     return html.unescape(match.group(1).strip()) if match else path.stem
 
 
-def collect_reports(reports: Path) -> dict[str, list[tuple[str, str]]]:
-    """Reports grouped by sub-folder: ``{section: [(title, relative href), ...]}``."""
-    sections: dict[str, list[tuple[str, str]]] = {}
-    for path in sorted(reports.rglob("*.html")):
-        rel = path.relative_to(reports)
-        if rel.as_posix() == "index.html":
-            continue
-        section = rel.parent.as_posix() if rel.parent.as_posix() != "." else ""
-        sections.setdefault(section, []).append((report_title(path), rel.as_posix()))
-    return sections
+def collect_reports(root: Path) -> list[dict[str, str]]:
+    """Every report the pipeline recorded or left on disk, with its true state:
+    ``built`` (the page exists), ``failed`` (with the error) or ``missing``."""
+    reports = root / "reports"
+    records: dict[str, dict[str, str]] = {}
+    for file in sorted(status_dir(root).glob("*.json")):
+        record = json.loads(file.read_text(encoding="utf-8"))
+        records[record["href"]] = record
+    for page in sorted(reports.rglob("*.html")) if reports.is_dir() else []:
+        href = page.relative_to(reports).as_posix()
+        if href != "index.html" and href not in records:
+            records[href] = {"href": href, "status": "built", "title": report_title(page),
+                             "error": ""}
+    for href, record in records.items():
+        if record["status"] == "built" and not (reports / href).is_file():
+            record["status"] = "missing"
+    return sorted(records.values(), key=lambda r: (
+        "/" in r["href"], ORDER.index(r["href"]) if r["href"] in ORDER else len(ORDER),
+        r["href"]))
 
 
-def index_fragment(reports: Path, *, manifest: dict[str, Any] | None = None,
-                   order: list[str] | None = None) -> str:
-    """HTML listing every report under ``reports`` by section, then the data sources.
+def _card(record: dict[str, str]) -> str:
+    title = html.escape(record["title"])
+    if record["status"] == "built":
+        return (f'<div class="wm-card"><h3><a href="{html.escape(record["href"])}">{title}'
+                '</a></h3><p class="wm-status">Report built.</p></div>')
+    if record["status"] == "failed":
+        return (f'<div class="wm-card wm-failed"><h3>{title}</h3><p class="wm-status">'
+                "<strong>FAILED</strong>: the last build of this report failed, so it is not "
+                "published. Reason:</p>"
+                f'<p class="wm-error">{html.escape(record["error"])}</p></div>')
+    return (f'<div class="wm-card wm-failed"><h3>{title}</h3><p class="wm-status">'
+            "Not built: the report file is missing. Run <code>dvc repro</code>.</p></div>")
 
-    The site stage's notebook displays this and is itself rendered as ``reports/index.html``.
-    ``order`` lists report hrefs to show first.
-    """
-    sections = collect_reports(reports)
-    order = order or []
-    parts: list[str] = []
+
+def index_page(root: Path, *, manifest: dict[str, Any] | None = None,
+               title: str = "wmresearch reports") -> str:
+    """The whole ``index.html``: a card per report by section, then the data sources."""
+    records = collect_reports(root)
+    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body>"
+             f"<h1>{html.escape(title)}</h1><p>Reproducible evidence for the region's "
+             "economic strategy, rebuilt from official open data with <code>dvc repro</code>."
+             "</p>"]
     if manifest and manifest.get("mode") == "demo":
-        parts.append('<div class="wm-demo-banner" style="background:#b00020;color:#fff;'
-                     'padding:0.8em;font-weight:600">DEMO DATA: these reports use synthetic '
+        parts.append('<div class="wm-demo-banner">DEMO DATA: these reports use synthetic '
                      "data because official datasets were missing: "
                      f"{html.escape(', '.join(manifest.get('missing', [])))}</div>")
-    for section in sorted(sections, key=lambda s: (s != "", s)):
-        items = sorted(sections[section], key=lambda t: (
-            order.index(t[1]) if t[1] in order else len(order), t[1]))
-        parts.append(f"<h2>{html.escape(SECTION_NAMES.get(section, section.title()))}</h2>"
-                     "<ul>")
-        parts += [f'<li><a href="{html.escape(href)}">{html.escape(name)}</a></li>'
-                  for name, href in items]
-        parts.append("</ul>")
+    failed = [r for r in records if r["status"] != "built"]
+    if failed:
+        parts.append(f'<p class="wm-status"><strong>{len(failed)} of {len(records)} reports '
+                     "are not available</strong> (see below).</p>")
+    sections: dict[str, list[dict[str, str]]] = {}
+    for record in records:
+        section = record["href"].rpartition("/")[0]
+        sections.setdefault(section, []).append(record)
+    for section, items in sections.items():
+        name = SECTION_NAMES.get(section, section.title())
+        parts.append(f"<h2>{html.escape(name)}</h2><div class='wm-cards'>")
+        parts += [_card(r) for r in items]
+        parts.append("</div>")
     if manifest:
-        parts.append('<h2>Data sources</h2><style>.wm-sources td,.wm-sources th'
-                     '{text-align:left!important}</style><table class="wm-sources"><tr>'
-                     "<th>Dataset</th><th>Publisher</th><th>Licence</th><th>Status</th></tr>")
+        parts.append('<h2>Data sources</h2><table class="wm-sources"><tr><th>Dataset</th>'
+                     "<th>Publisher</th><th>Licence</th><th>Status</th></tr>")
         for entry in manifest.get("datasets", {}).values():
             parts.append(
                 f'<tr><td><a href="{html.escape(entry["landing_page"])}">'
@@ -63,4 +131,12 @@ def index_fragment(reports: Path, *, manifest: dict[str, Any] | None = None,
                 f'</td><td>{html.escape(entry["licence"])}</td>'
                 f'<td>{html.escape(entry["status"])}</td></tr>')
         parts.append("</table>")
+    parts.append("</body></html>\n")
     return "".join(parts)
+
+
+def write_index(root: Path, *, manifest: dict[str, Any] | None = None,
+                title: str = "wmresearch reports") -> Path:
+    """Write ``reports/index.html`` atomically from the recorded outcomes."""
+    return write_text(root / "reports" / "index.html",
+                      index_page(root, manifest=manifest, title=title))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from wmresearch.config import Paths, mirror_dir, offline
+from wmresearch.files import write_text
 from wmresearch.sources.registry import DATASETS, Dataset, SourceFile, get_dataset
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def acquire(paths: Paths, datasets: Iterable[Dataset] = DATASETS, *,
         pass ``None`` for no mirror.
     """
     if mirror == FROM_ENV:
-        mirror = mirror_dir()
+        mirror = mirror_dir(paths.root)
     if allow_download is None:
         allow_download = not offline()
     paths.raw.mkdir(parents=True, exist_ok=True)
@@ -155,13 +156,19 @@ def acquire(paths: Paths, datasets: Iterable[Dataset] = DATASETS, *,
             "files": [asdict(f) for f in files],
         }
     required_missing = [d for d in missing if entries[d]["required"]]
+    unverified = [f["relpath"] for e in entries.values() for f in e["files"]
+                  if f["source"] != "missing" and not f["verified"]]
     manifest = {
         "mode": "demo" if required_missing else "real",
         "mirror": str(mirror) if mirror else None,
         "missing": missing,
+        "unverified": unverified,
         "datasets": entries,
     }
-    paths.manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(manifest, indent=2) + "\n"
+    # unchanged content is not rewritten, so downstream stages stay up to date
+    if not paths.manifest.is_file() or paths.manifest.read_text(encoding="utf-8") != text:
+        write_text(paths.manifest, text)
     return manifest
 
 
@@ -187,7 +194,39 @@ def resolve_path(manifest: dict[str, Any], dataset_id: str, relpath: str | None 
 
 
 def missing_report(manifest: dict[str, Any]) -> list[dict[str, str]]:
-    """One row per missing dataset: id, whether required, and how to get it."""
-    return [{"dataset": d, "required": str(manifest["datasets"][d]["required"]),
-             "how_to_get": manifest["datasets"][d]["how_to_get"]}
-            for d in manifest["missing"]]
+    """One row per missing *file* of every missing dataset: where to download it from (the
+    publisher's direct link where there is one, else its landing page) and where to save it.
+    """
+    rows = []
+    for dataset_id in manifest["missing"]:
+        entry = manifest["datasets"][dataset_id]
+        specs = {f.relpath: f for f in get_dataset(dataset_id).files}
+        for file in entry["files"]:
+            if file["source"] != "missing":
+                continue
+            spec = specs.get(file["relpath"])
+            url = spec.url if spec and spec.url else entry["landing_page"]
+            rows.append({"dataset": entry["title"], "required": "yes" if entry["required"]
+                         else "no", "file": file["relpath"], "download": url,
+                         "direct link": "yes" if spec and spec.url else "no (landing page)",
+                         "save as": f"data/raw/{file['relpath']}"})
+    return rows
+
+
+def datasets_table(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per dataset: publisher, licence, status, where found, size, checksum state."""
+    rows = []
+    for entry in manifest["datasets"].values():
+        found = [f for f in entry["files"] if f["source"] != "missing"]
+        rows.append({
+            "dataset": entry["title"],
+            "publisher": entry["publisher"],
+            "licence": entry["licence"],
+            "status": entry["status"],
+            "found in": ", ".join(sorted({f["source"] for f in entry["files"]})),
+            "files": len(entry["files"]),
+            "MB": round(sum(f["size"] or 0 for f in found) / 1e6, 2),
+            "checksum": ("matches the tested release" if found and all(
+                f["verified"] for f in found) else "NOT verified" if found else "-"),
+        })
+    return rows

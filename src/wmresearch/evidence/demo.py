@@ -32,7 +32,8 @@ DIVISIONS = [f"{d:02d}" for d in (10, 20, 25, 29, 41, 45, 46, 47, 49, 55, 56, 62
                                   72, 84, 85, 86, 93)]
 
 
-def _lookup() -> pd.DataFrame:
+def demo_lookup() -> pd.DataFrame:
+    """The demo's LAD lookup (same columns as the evidence table ``lad_lookup``)."""
     rows = [{"lad_code": c, "lad_name": n, "lad_code_active": c, "lad_name_active": n,
              "utla_code": c, "cauth_code": ca, "cauth_name": CAUTH.get(ca),
              "region_code": "E12000005" if i3.startswith("TLG") else "E12000001",
@@ -104,7 +105,7 @@ def _bres(rng: np.random.Generator) -> pd.DataFrame:
 def demo_tables(region: str, seed: int = 0) -> list[Cleaned]:
     """All demo tables, deterministic for a given ``seed``."""
     rng = np.random.default_rng(seed)
-    lookup = _lookup()
+    lookup = demo_lookup()
     itl = _lad_itl()
     region_lads = lookup[lookup["cauth_code"] == region][
         ["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
@@ -113,5 +114,5 @@ def demo_tables(region: str, seed: int = 0) -> list[Cleaned]:
     tables = {"lad_lookup": lookup, "lad_itl": itl, "region_lads": region_lads,
               "productivity_lad": _productivity(rng), "imd2019_lsoa": _imd(rng),
               "bres_itl2_sic2": _bres(rng)}
-    return [Cleaned(name, frame, len(frame), source="synthetic demo (wmresearch.sources.demo)")
+    return [Cleaned(name, frame, len(frame), source="synthetic demo (wmresearch.evidence.demo)")
             for name, frame in tables.items()]

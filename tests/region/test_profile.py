@@ -5,30 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from wmresearch.evidence import profile
-
-
-def _prod(rows):
-    return pd.DataFrame(rows, columns=["area_code", "measure", "year", "value"])
-
-
-def test_aggregate_rate_is_total_gva_over_total_hours():
-    prod = _prod([
-        ("A", "gva_per_hour", 2020, 10.0), ("A", "hours_worked", 2020, 100.0),
-        ("B", "gva_per_hour", 2020, 40.0), ("B", "hours_worked", 2020, 300.0),
-        ("UKX", "gva_per_hour", 2020, 25.0), ("UKX", "hours_worked", 2020, 1e6),
-    ])
-    out = profile.aggregate_rate(prod, ["A", "B"], "gva_per_hour", "hours_worked")
-    # GVA = 10*100 + 40*300 = 13,000 over 400 hours = 32.5 (the plain mean would be 25)
-    assert out["value"].iloc[0] == pytest.approx(32.5)
-    assert out["relative"].iloc[0] == pytest.approx(130.0)
-
-
-def test_aggregate_rate_unknown_districts():
-    with pytest.raises(KeyError, match="Z"):
-        profile.aggregate_rate(_prod([("A", "gva_per_hour", 2020, 1.0),
-                                      ("A", "hours_worked", 2020, 1.0)]), ["Z"],
-                               "gva_per_hour", "hours_worked")
+from wmresearch.region import profile
 
 
 def _gva():

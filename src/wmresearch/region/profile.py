@@ -9,36 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from wmresearch.colocation import location_quotients, region_lq_table
+from wmresearch.evidence.aggregate import aggregate_rate as aggregate_rate
 from wmresearch.evidence.sic import SIC2007_DIVISIONS
 
 UK = "UKX"
 ENGLAND = "TLB"
-
-
-def aggregate_rate(productivity: pd.DataFrame, lad_codes: list[str], rate: str,
-                   weight: str) -> pd.DataFrame:
-    """A rate for a group of districts, by year: ``sum(rate x weight) / sum(weight)``.
-
-    GVA per hour for a group is total GVA over total hours, i.e. the hours-weighted mean of
-    its districts' GVA per hour (likewise GVA per job with filled jobs); this is how ONS
-    aggregates its subregional productivity estimates.
-
-    Returns
-    -------
-    pandas.DataFrame
-        year, value (the group's rate), uk (the UK's rate), relative (value / uk x 100).
-    """
-    wide = productivity.pivot_table(index=["area_code", "year"], columns="measure",
-                                    values="value", aggfunc="first").reset_index()
-    group = wide[wide["area_code"].isin(lad_codes)].dropna(subset=[rate, weight])
-    if group.empty:
-        raise KeyError(f"no {rate} x {weight} values for districts {lad_codes}")
-    total = (group[rate] * group[weight]).groupby(group["year"]).sum()
-    value = total / group.groupby("year")[weight].sum()
-    uk = wide[wide["area_code"] == UK].set_index("year")[rate]
-    out = pd.DataFrame({"value": value.astype(float), "uk": uk.astype(float)}).dropna()
-    out["relative"] = 100 * out["value"] / out["uk"]
-    return out.rename_axis("year").reset_index()
 
 
 def productivity_vs_england_uk(gva_per_hour: pd.DataFrame, itl_codes: list[str]

@@ -1,0 +1,62 @@
+"""Running one report stage: check its parameters, execute its notebook, record the outcome.
+
+This is what ``wmresearch run`` (and so every report stage of ``dvc.yaml``) does. Whatever
+happens, ``reports/index.html`` is left telling the truth: a failure removes the report,
+records the reason and rebuilds the index at once (the ``site`` stage never runs after a
+failed stage).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from wmresearch.config import Project, SettingsError
+from wmresearch.evidence.parameters import ParameterError, validate_stage
+from wmresearch.reporting.render import NotebookFailed, run_stage
+from wmresearch.reporting.site import record_status, report_title, write_index
+from wmresearch.sources import load_manifest
+
+
+class StageFailed(RuntimeError):
+    """A report stage that did not produce its report; the message says why."""
+
+
+def manifest_or_none(project: Project) -> dict[str, Any] | None:
+    try:
+        return load_manifest(project.paths)
+    except FileNotFoundError:
+        return None
+
+
+def rebuild_index(project: Project) -> Path:
+    title = (project.params.get("site") or {}).get("site_title", "wmresearch reports")
+    return write_index(project.root, manifest=manifest_or_none(project), title=title)
+
+
+def run_report(project: Project, script: Path, html: Path, params: dict[str, Any], *,
+               stage: str | None = None, title: str | None = None) -> Path:
+    """Validate ``params``, execute ``script`` and write ``html``.
+
+    Raises
+    ------
+    StageFailed
+        On a parameter error, a settings error, missing data or a failing cell; ``html`` no
+        longer exists and the index lists the report as failed with the reason.
+    """
+    reports = project.paths.reports.resolve()
+    target = html.resolve()
+    href = target.relative_to(reports).as_posix() if target.is_relative_to(reports) \
+        else html.name
+    try:
+        validate_stage(stage or "", params, project.paths, project.params.get("programmes"))
+        out = run_stage(script, html, params, root=project.root, title=title)
+    except (NotebookFailed, ParameterError, SettingsError, FileNotFoundError) as exc:
+        html.unlink(missing_ok=True)
+        record_status(project.root, href, status="failed", title=title or html.stem,
+                      error=str(exc))
+        rebuild_index(project)
+        kind = "stage failed" if isinstance(exc, NotebookFailed) else "error"
+        raise StageFailed(f"{kind}: {exc}") from exc
+    record_status(project.root, href, status="built", title=report_title(out))
+    return out

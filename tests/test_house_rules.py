@@ -1,0 +1,72 @@
+"""House rules that keep the code base legible: layers, module size, thin notebooks, CI
+that cannot pass by skipping."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+MAX_MODULE_LINES = 400
+MAX_NOTEBOOK_CODE_LINES = 40
+
+
+def test_import_layers_hold():
+    """config <- sources <- evidence <- analysis <- cli; reporting imports no science
+    (contracts in pyproject.toml, checked by import-linter)."""
+    lint = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "src").rglob("*.py")),
+                         ids=lambda p: p.relative_to(REPO / "src").as_posix())
+def test_module_under_400_lines(path):
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{path.name}: {lines} lines; split it by topic"
+
+
+def _code_lines(script: Path) -> list[str]:
+    cells = script.read_text(encoding="utf-8").split("\n# %%")
+    code = [c for c in cells[1:] if not c.lstrip().startswith("[markdown]")]
+    lines = [line for cell in code for line in cell.splitlines()[1:]]
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@pytest.mark.parametrize("script", sorted((REPO / "notebooks").glob("*.py")),
+                         ids=lambda p: p.name)
+def test_notebooks_are_thin(script):
+    tree = ast.parse(script.read_text(encoding="utf-8"))
+    defined = [n.name for n in ast.walk(tree)
+               if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)]
+    assert not defined, f"{script.name} defines {defined}: move them to src/wmresearch"
+    code = _code_lines(script)
+    assert len(code) <= MAX_NOTEBOOK_CODE_LINES, f"{script.name}: {len(code)} lines of code"
+
+
+def test_required_mirror_turns_a_skip_into_a_failure(tmp_path):
+    (tmp_path / "conftest.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom tests.conftest import *  # noqa\n"
+        "from tests.conftest import pytest_collection_modifyitems, pytest_runtest_makereport"
+        "  # noqa\n")
+    (tmp_path / "test_x.py").write_text("def test_needs_data(mirror):\n    assert mirror\n")
+    env = {**os.environ, "WMRESEARCH_MIRROR": str(tmp_path / "absent")}
+    env.pop("WMRESEARCH_REQUIRE_MIRROR", None)
+    args = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
+    relaxed = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert relaxed.returncode == 0 and "1 skipped" in relaxed.stdout, relaxed.stdout
+    env["WMRESEARCH_REQUIRE_MIRROR"] = "1"
+    strict = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert strict.returncode == 1, strict.stdout
+    assert "REQUIRE_MIRROR=1" in strict.stdout and " skipped" not in strict.stdout.splitlines()[-1]
+
+
+def test_ci_requires_the_mirror():
+    assert "WMRESEARCH_REQUIRE_MIRROR=1" in (REPO / ".ci" / "run").read_text()

@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.csv as pacsv
+
+from wmresearch.files import atomic_path
 
 #: Markers publishers use for suppressed or unavailable cells (ONS, NOMIS, MHCLG).
 SUPPRESSED = frozenset({"", "..", ".", "-", "*", "x", "c", "z", ":", "[c]", "[x]", "[z]",
@@ -60,6 +64,13 @@ class Cleaned:
     source: str = ""
 
     def __post_init__(self) -> None:
+        blank = take_blank_lines(self.source) if self.source else []
+        if blank:
+            # every physical line is accounted for: blank lines are rejects, not silence
+            self.rows_in += len(blank)
+            extra = pd.DataFrame({"source_row": blank, "reason": "blank line: no values"})
+            self.rejects = extra if self.rejects.empty else pd.concat(
+                [self.rejects, extra], ignore_index=True)
         if self.rows_in != self.rows_kept + self.rows_rejected:
             raise AssertionError(
                 f"{self.name}: row accounting does not balance: {self.rows_in} in != "
@@ -112,7 +123,8 @@ def decode_text(path: Path, encoding: str = "utf-8") -> str:
     Raises
     ------
     DataFileError
-        With the row (line) and column of the first undecodable byte.
+        With the row (line) and the column (its header, from the file's first line) of the
+        first undecodable byte.
     """
     raw = _open_bytes(Path(path))
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -124,44 +136,105 @@ def decode_text(path: Path, encoding: str = "utf-8") -> str:
         row = raw.count(b"\n", 0, exc.start) + 1
         prefix = raw[line_start:exc.start].decode(encoding, errors="replace")
         fields = next(csv.reader([prefix])) if prefix else [""]
+        header_line = raw.split(b"\n", 1)[0].decode(encoding, errors="replace").strip()
+        header = next(csv.reader([header_line])) if header_line else []
+        position = len(fields)
+        column = (header[position - 1].strip() if 0 < position <= len(header)
+                  else f"field {position}")
         raise DataFileError(
             path, f"byte 0x{raw[exc.start]:02x} is not valid {encoding} (wrong encoding? "
             "the publisher's files are UTF-8 unless the registry says latin-1)",
-            row=row, column=f"field {len(fields)}") from exc
+            row=row, column=column) from exc
+
+
+#: Blank lines found by :func:`read_csv_text`, per file, until a :class:`Cleaned` naming that
+#: file as its source takes them into its row accounting (as rejects, reason "blank line").
+_BLANK_LINES: dict[str, list[int]] = {}
+
+
+def _key(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
+def take_blank_lines(sources: str) -> list[int]:
+    """Pop the blank lines recorded for the files named in ``sources`` (``;``-separated)."""
+    lines: list[int] = []
+    for source in filter(None, (s.strip() for s in sources.split(";"))):
+        lines += _BLANK_LINES.pop(_key(source), [])
+    return lines
 
 
 def read_csv_text(path: Path, *, encoding: str = "utf-8", required: Sequence[str] = (),
                   skiprows: int = 0) -> pd.DataFrame:
-    """Read a CSV as strings, check its header and field counts, and number its rows.
+    """Read a CSV as strings with :func:`pyarrow.csv.read_csv`, check its header and field
+    counts, and number its rows.
 
     The returned frame has every column as ``string`` plus ``source_row``: the 1-based line
-    in the file (the header is row ``skiprows + 1``).
+    in the file (the header is row ``skiprows + 1``). Blank lines (no values, or only commas)
+    are not returned but counted: a :class:`Cleaned` whose ``source`` names this file adds
+    them to its ``rows_in`` and its rejects with reason ``"blank line"``.
+
+    Raises
+    ------
+    DataFileError
+        For a missing required column, a row with more or fewer fields than the header (its
+        line and column), an undecodable byte, an empty file.
     """
     path = Path(path)
     text = decode_text(path, encoding)
-    rows = list(csv.reader(io.StringIO(text)))[skiprows:]
-    if not rows:
-        raise DataFileError(path, "file is empty", row=1)
-    header = [h.strip() for h in rows[0]]
+    lines = text.split("\n", skiprows + 1)
+    if len(lines) <= skiprows or not lines[skiprows].strip():
+        raise DataFileError(path, "file is empty", row=skiprows + 1)
+    header = [h.strip() for h in next(csv.reader([lines[skiprows]]))]
     missing = [c for c in required if c not in header]
     if missing:
         raise DataFileError(path, f"missing column(s) {missing}; the header has {header}",
                             row=skiprows + 1)
-    width = len(header)
-    body = rows[1:]
-    for i, row in enumerate(body):
-        if len(row) != width and any(cell.strip() for cell in row):
-            line = skiprows + i + 2
-            problem = "fewer" if len(row) < width else "more"
-            tail = " (file truncated?)" if i == len(body) - 1 and len(row) < width else ""
-            raise DataFileError(path, f"{len(row)} fields, {problem} than the header's "
-                                f"{width}{tail}", row=line,
-                                column=header[min(len(row), width) - 1] if row else None)
-    body = [r for r in body if any(cell.strip() for cell in r)] if body else body
-    frame = pd.DataFrame(body, columns=header, dtype="string")
-    frame.insert(0, "source_row", [skiprows + i + 2 for i, r in enumerate(rows[1:])
-                                   if any(cell.strip() for cell in r)])
-    return frame
+    invalid: list[pacsv.InvalidRow] = []
+
+    def keep_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row)
+        return "skip"
+
+    names = [f"c{i}" for i in range(len(header))]
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(skip_rows=skiprows + 1, column_names=names,
+                                       use_threads=False),
+        parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True,
+                                         invalid_row_handler=keep_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pyarrow.string() for n in names}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
+    blank_lines = []
+    for row in invalid:
+        line = row.number or skiprows + 2  # pyarrow gives the file's own 1-based line
+        if not row.text.replace(",", "").replace('"', "").strip():
+            blank_lines.append(line)  # only separators: a blank line of the wrong width
+            continue
+        problem = "fewer" if row.actual_columns < len(header) else "more"
+        last = line >= text.rstrip("\n").count("\n") + 1
+        tail = " (file truncated?)" if last and problem == "fewer" else ""
+        raise DataFileError(path, f"{row.actual_columns} fields, {problem} than the header's "
+                            f"{len(header)}{tail}", row=line,
+                            column=header[min(row.actual_columns, len(header)) - 1])
+    frame = table.to_pandas(types_mapper={pyarrow.string(): pd.StringDtype()}.get)
+    blank = pd.Series(True, index=frame.index)
+    for name in names:
+        blank &= frame[name].str.strip().eq("").astype(bool)
+    frame.columns = header
+    # one record per line (no publisher file here has line breaks inside values); lines the
+    # invalid-row handler took out are not records of the table
+    skipped = set(blank_lines)
+    numbers = (n for n in range(skiprows + 2, skiprows + 2 + len(frame) + len(skipped))
+               if n not in skipped)
+    frame.insert(0, "source_row", [next(numbers) for _ in range(len(frame))])
+    blank_lines += frame.loc[blank, "source_row"].astype(int).tolist()
+    if blank_lines:
+        _BLANK_LINES[_key(path)] = sorted(blank_lines)
+    else:
+        _BLANK_LINES.pop(_key(path), None)
+    return frame.loc[~blank].reset_index(drop=True)
 
 
 def to_number(frame: pd.DataFrame, column: str, path: Path | str, *,
@@ -203,13 +276,14 @@ def year_of(label: str) -> int | None:
 
 def save_table(cleaned: Cleaned, processed: Path, rejects_dir: Path) -> Path:
     """Write ``data/processed/<name>.parquet`` and ``rejects/<name>.csv``."""
-    processed.mkdir(parents=True, exist_ok=True)
-    rejects_dir.mkdir(parents=True, exist_ok=True)
     out = processed / f"{cleaned.name}.parquet"
     data = cleaned.data.copy()
     data.attrs = {}
-    data.to_parquet(out, index=False)
-    cleaned.rejects.to_csv(rejects_dir / f"{cleaned.name}.csv", index=False)
+    # written atomically: a kill mid-save leaves the previous file, never a truncated one
+    with atomic_path(out) as tmp:
+        data.to_parquet(tmp, index=False)
+    with atomic_path(rejects_dir / f"{cleaned.name}.csv") as tmp:
+        cleaned.rejects.to_csv(tmp, index=False)
     return out
 
 
@@ -270,6 +344,6 @@ def blank_to_na(series: pd.Series) -> pd.Series:
 
 __all__ = [
     "SUPPRESSED", "Cleaned", "DataFileError", "apply_checks", "blank_to_na", "concat_rejects",
-    "decode_text", "is_code", "read_csv_text", "reject_duplicates", "save_table",
+    "decode_text", "is_code", "read_csv_text", "take_blank_lines", "reject_duplicates", "save_table",
     "split_rejects", "string_columns", "to_number", "wide_to_long", "year_of",
 ]

@@ -1,7 +1,10 @@
-"""Companies House BasicCompanyData: real format samples, broken files, geocoding.
+"""Companies House BasicCompanyData on the real files of the mirror: format samples, the
+region filter by geocoded district, geocoding.
 
-Expected values on the real files come from an independent read with Python's csv module (or
-from the file text itself), never from the function under test.
+Expected values come from an independent read with Python's csv module (or from the file text
+itself), never from the function under test. Sources: Companies House Free Company Data
+Product (https://download.companieshouse.gov.uk/en_output.html); the postcode-district file and
+the ONS LAD code history described in the mirror's SOURCES.md.
 """
 
 from __future__ import annotations
@@ -9,37 +12,37 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-import zipfile
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 from wmresearch.evidence.companies import (
     ACTIVE_STATUSES,
-    BASIC_COMPANY_DATA_COLUMNS,
-    BASIC_COMPANY_DATA_HEADER,
     FIRM_COLUMNS,
     FORMAT_EXTRACT,
     FORMAT_FULL,
     SCHEMA_FIRM_REGISTER,
     WM_POSTCODE_AREAS,
-    geocode_onspd,
+    filter_to_region,
+    geocode_district_lads,
     geocode_postcode_districts,
     ingest_basic_company_data,
-    normalise_postcodes,
+    postcode_district_lads,
     read_basic_company_data,
     read_postcode_districts,
 )
-from wmresearch.evidence.io import DataFileError
+from wmresearch.evidence.geography import get_la_codes
 
 SAMPLE = "companies-house/basic_company_data_sample_30.csv"
 EXTRACT = "companies-house/basic_company_data_extract_1000.csv"
 DISTRICTS = "geography/postcode_districts.csv"
-
+LA_CODES = "geography/la_all_codes.csv.gz"
+#: The seven WMCA districts (ONS code history, CAUTHCD E47000007).
+WMCA = ("E08000025", "E08000026", "E08000027", "E08000028", "E08000029", "E08000030",
+        "E08000031")
 
 def _csv_records(path: Path) -> list[dict[str, str]]:
     """Independent read: the csv module, header names stripped."""
@@ -238,242 +241,12 @@ def test_extract_odd_postcodes_flagged_not_dropped(mirror_file):
 @pytest.mark.mirror
 def test_blocks_do_not_change_the_result(mirror_file):
     path = mirror_file(EXTRACT)
-    whole = read_basic_company_data(path, chunk_rows=100_000)
-    pieces = read_basic_company_data(path, chunk_rows=37)
+    # validation does not change the data; skipping it keeps the 27-block read fast
+    whole = read_basic_company_data(path, chunk_rows=100_000, validate=False)
+    pieces = read_basic_company_data(path, chunk_rows=37, validate=False)
     pd.testing.assert_frame_equal(whole.data, pieces.data)
     pd.testing.assert_frame_equal(whole.rejects, pieces.rejects)
     assert whole.data["source_row"].is_monotonic_increasing
-
-
-# --------------------------------------------------------------------------------------
-# Hand-made files in the published 55-column format
-
-
-def _write(path: Path, rows: list[dict[str, str]], *, header: str = BASIC_COMPANY_DATA_HEADER,
-           bom: bool = False, eol: str = "\n") -> Path:
-    names = [h.strip() for h in header.split(",")]
-    buffer = []
-    for row in rows:
-        unknown = set(row) - set(names)
-        assert not unknown, unknown
-        values = [row.get(n, "") for n in names]
-        buffer.append(",".join('"' + v.replace('"', '""') + '"' for v in values))
-    text = header + eol + eol.join(buffer) + (eol if buffer else "")
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
-    return path
-
-
-def _firm(number: str, **fields: str) -> dict[str, str]:
-    row = {"CompanyName": f"FIRM {number} LTD", "CompanyNumber": number,
-           "RegAddress.PostCode": "B1 1AA", "CompanyCategory": "Private Limited Company",
-           "CompanyStatus": "Active", "IncorporationDate": "01/02/2003",
-           "SICCode.SicText_1": "62012 - Business and domestic software development"}
-    row.update({k.replace("__", "."): v for k, v in fields.items()})
-    return row
-
-
-def _three(tmp_path: Path, **kwargs) -> Path:
-    return _write(tmp_path / "firms.csv",
-                  [_firm("00000001"), _firm("00000002"), _firm("SC000003")], **kwargs)
-
-
-def test_header_with_leading_spaces_and_bom(tmp_path):
-    plain = read_basic_company_data(_three(tmp_path))
-    with_bom = read_basic_company_data(_write(
-        tmp_path / "bom.csv", [_firm("00000001"), _firm("00000002"), _firm("SC000003")],
-        bom=True))
-    assert BASIC_COMPANY_DATA_HEADER.startswith("CompanyName, CompanyNumber,")
-    assert len(BASIC_COMPANY_DATA_COLUMNS) == 55
-    assert plain.rows_kept == with_bom.rows_kept == 3
-    pd.testing.assert_frame_equal(plain.data, with_bom.data)
-    assert plain.data["source_row"].tolist() == [2, 3, 4]
-
-
-def test_crlf_gzip_and_zip(tmp_path):
-    rows = [_firm("00000001"), _firm("00000002")]
-    crlf = _write(tmp_path / "crlf.csv", rows, eol="\r\n")
-    expected = read_basic_company_data(_write(tmp_path / "lf.csv", rows)).data
-    pd.testing.assert_frame_equal(read_basic_company_data(crlf).data, expected)
-    gz = tmp_path / "firms.csv.gz"
-    gz.write_bytes(gzip.compress(crlf.read_bytes()))
-    pd.testing.assert_frame_equal(read_basic_company_data(gz).data, expected)
-    zipped = tmp_path / "BasicCompanyDataAsOneFile.zip"
-    with zipfile.ZipFile(zipped, "w") as archive:
-        archive.write(crlf, "BasicCompanyDataAsOneFile-2021-06-01.csv")
-    pd.testing.assert_frame_equal(read_basic_company_data(zipped).data, expected)
-
-
-def test_missing_column_names_file_and_column(tmp_path):
-    header = BASIC_COMPANY_DATA_HEADER.replace("CompanyStatus,", "")
-    path = _write(tmp_path / "no_status.csv", [], header=header)
-    with pytest.raises(DataFileError) as err:
-        read_basic_company_data(path)
-    assert err.value.column == "CompanyStatus"
-    assert "no_status.csv" in str(err.value) and "CompanyStatus" in str(err.value)
-    assert err.value.row == 1
-
-
-def test_missing_date_column_in_full_format(tmp_path):
-    header = BASIC_COMPANY_DATA_HEADER.replace("IncorporationDate,", "")
-    path = _write(tmp_path / "no_dates.csv", [], header=header)
-    with pytest.raises(DataFileError) as err:
-        ingest_basic_company_data(path, tmp_path / "out.parquet")
-    assert err.value.column == "IncorporationDate"
-    assert not (tmp_path / "out.parquet").exists()
-
-
-def test_extract_header_detected(tmp_path):
-    path = tmp_path / "extract.csv"
-    path.write_text("CompanyName,CompanyNumber,RegAddress.AddressLine1,RegAddress.AddressLine2,"
-                    "RegAddress.PostTown,RegAddress.County,RegAddress.Country,"
-                    "RegAddress.PostCode,CompanyCategory,CompanyStatus,SICCode.SicText_1,"
-                    "SICCode.SicText_2,SICCode.SicText_3,SICCode.SicText_4\n"
-                    '"""Q"" LTD",12345,1 HIGH ST,,WALSALL,,,ws1 1aa,Private Limited Company,'
-                    "Active,7499 - Non-trading company,62012 - Software,,\n", encoding="utf-8")
-    cleaned = read_basic_company_data(path)
-    assert cleaned.data.attrs["format"] == FORMAT_EXTRACT
-    row = cleaned.data.iloc[0]
-    assert row["company_number"] == "00012345"  # leading zeros restored
-    assert row["company_name"] == '"Q" LTD'
-    assert (row["postcode"], row["postcode_district"]) == ("WS1 1AA", "WS1")
-    assert pd.isna(row["sic_code_1"]) and row["sic_code_2"] == "62012"
-    assert row["primary_sic"] == "62012" and pd.isna(row["sic_issue"])
-
-
-def test_empty_file(tmp_path):
-    path = tmp_path / "empty.csv"
-    path.write_bytes(b"")
-    with pytest.raises(DataFileError, match="empty") as err:
-        read_basic_company_data(path)
-    assert err.value.row == 1
-
-
-def test_header_only_gives_empty_register(tmp_path):
-    cleaned = read_basic_company_data(_write(tmp_path / "header.csv", []))
-    assert cleaned.rows_in == 0 and len(cleaned.data) == 0
-    assert list(cleaned.data.columns) == list(FIRM_COLUMNS)
-
-
-@pytest.mark.parametrize("chunk_rows", [100, 1])
-def test_ragged_row_names_its_line(tmp_path, chunk_rows):
-    path = _three(tmp_path)
-    lines = path.read_text().splitlines()
-    lines[3] = lines[3].rsplit(",", 1)[0]  # line 4 loses its last field
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataFileError) as err:
-        read_basic_company_data(path, chunk_rows=chunk_rows)
-    assert err.value.row == 4
-    assert "54 fields" in str(err.value)
-    assert str(path) in str(err.value)
-
-
-def test_extra_field_names_its_line(tmp_path):
-    path = _three(tmp_path)
-    lines = path.read_text().splitlines()
-    lines[2] += ',"surplus"'
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataFileError) as err:
-        read_basic_company_data(path)
-    assert err.value.row == 3 and "56 fields" in str(err.value)
-
-
-def test_undoubled_quote_inside_value(tmp_path):
-    path = _three(tmp_path)
-    text = path.read_text().replace('"FIRM 00000002 LTD"', '"FIRM "00000002" LTD"')
-    path.write_text(text)
-    with pytest.raises(DataFileError, match="quot") as err:
-        read_basic_company_data(path)
-    assert err.value.row == 3
-    assert err.value.column == "CompanyName"
-
-
-@pytest.mark.parametrize(("number", "line"), [("SC000003", 4), ("00000002", 3)])
-@pytest.mark.parametrize("chunk_rows", [100, 1])
-def test_unterminated_quote(tmp_path, number, line, chunk_rows):
-    path = _three(tmp_path)
-    text = path.read_text().replace(f'"FIRM {number} LTD"', f'"FIRM {number} LTD')
-    path.write_text(text)
-    with pytest.raises(DataFileError) as err:
-        read_basic_company_data(path, chunk_rows=chunk_rows)
-    assert err.value.row == line
-
-
-def test_non_utf8_byte(tmp_path):
-    path = _three(tmp_path)
-    path.write_bytes(path.read_bytes().replace(b"FIRM SC000003", b"FIRM SC\xe9000003"))
-    with pytest.raises(DataFileError, match="UTF-8") as err:
-        read_basic_company_data(path)
-    assert err.value.row == 4 and err.value.column == "CompanyName"
-
-
-def test_bad_dates_are_rejected_with_the_column(tmp_path):
-    rows = [_firm("00000001"), _firm("00000002", IncorporationDate="31/02/2020"),
-            _firm("00000003", DissolutionDate="2020-01-01"), _firm("00000004",
-                                                                   IncorporationDate="")]
-    cleaned = read_basic_company_data(_write(tmp_path / "dates.csv", rows))
-    assert cleaned.rows_in == 4 and cleaned.rows_kept == 2 and cleaned.rows_rejected == 2
-    reasons = dict(zip(cleaned.rejects["source_row"], cleaned.rejects["reason"],
-                       strict=True))
-    assert "IncorporationDate" in reasons[3] and "31/02/2020" in reasons[3]
-    assert "DissolutionDate" in reasons[4]
-    assert cleaned.data["company_number"].tolist() == ["00000001", "00000004"]
-    assert cleaned.data["incorporation_date"].iloc[0] == pd.Timestamp("2003-02-01")
-    assert pd.isna(cleaned.data["incorporation_date"].iloc[1])
-
-
-def test_old_dates_and_leap_days(tmp_path):
-    rows = [_firm("RC000001", IncorporationDate="02/05/1670"),
-            _firm("00000002", IncorporationDate="29/02/2000"),
-            _firm("00000003", IncorporationDate="29/02/1900")]
-    cleaned = read_basic_company_data(_write(tmp_path / "old.csv", rows))
-    assert cleaned.data["incorporation_date"].tolist() == [pd.Timestamp("1670-05-02"),
-                                                           pd.Timestamp("2000-02-29")]
-    assert cleaned.rejects["source_row"].tolist() == [4]  # 1900 was not a leap year
-
-
-def test_duplicates_invalid_numbers_and_blank_names(tmp_path):
-    rows = [_firm("00000001"), _firm("00000001"), _firm("0000/002"),
-            _firm("00000004", CompanyName="  "), _firm("00000005")]
-    cleaned = read_basic_company_data(_write(tmp_path / "dups.csv", rows), chunk_rows=1)
-    assert cleaned.data["company_number"].tolist() == ["00000001", "00000005"]
-    reasons = cleaned.rejects.set_index("source_row")["reason"]
-    assert reasons[3].startswith("duplicate CompanyNumber 00000001")
-    assert reasons[4].startswith("invalid CompanyNumber")
-    assert reasons[5] == "blank CompanyName"
-    assert cleaned.data.attrs["reject_counts"] == {"duplicate": 1, "invalid": 2}
-
-
-def test_status_filter_accounting(tmp_path):
-    rows = [_firm("00000001"), _firm("00000002", CompanyStatus="Liquidation"),
-            _firm("00000003", CompanyStatus="Active - Proposal to Strike off"),
-            _firm("00000004", CompanyStatus="")]
-    path = _write(tmp_path / "status.csv", rows)
-    cleaned = read_basic_company_data(path)
-    assert cleaned.data["company_number"].tolist() == ["00000001", "00000003"]
-    assert sorted(cleaned.rejects["reason"]) == ["status filter: (blank)",
-                                                 "status filter: Liquidation"]
-    counts = ingest_basic_company_data(path, tmp_path / "o.parquet",
-                                       rejects_parquet=tmp_path / "r.parquet")
-    assert (counts["rows_in"], counts["rows_kept"], counts["rows_status_filtered"]) == (4, 2, 2)
-    assert pd.read_parquet(tmp_path / "r.parquet")["source_row"].tolist() == [3, 5]
-
-
-def test_line_break_inside_quoted_value(tmp_path):
-    rows = [_firm("00000001", RegAddress__AddressLine1="UNIT 3\nNEWTON"), _firm("00000002")]
-    cleaned = read_basic_company_data(_write(tmp_path / "nl.csv", rows))
-    assert cleaned.data["source_row"].tolist() == [2, 4]
-    assert cleaned.data["company_number"].tolist() == ["00000001", "00000002"]
-
-
-def test_normalise_postcodes():
-    raw = pd.Series(["b11aa", " B1  1AA ", "WV10 0AB", "EC1V 9LT", "W6", "XXX", "", "XXXX XXX",
-                     "DY1-4PQ"], dtype="str")
-    got = normalise_postcodes(raw)
-    assert got["postcode"].tolist()[:4] == ["B1 1AA", "B1 1AA", "WV10 0AB", "EC1V 9LT"]
-    assert got["postcode"].iloc[4:8].isna().all()
-    assert got["postcode"].iloc[8] == "DY1 4PQ"
-    assert got["postcode_district"].tolist()[:5] == ["B1", "B1", "WV10", "EC1V", "W6"]
-    assert got["postcode_district"].iloc[5:8].isna().all()
 
 
 # --------------------------------------------------------------------------------------
@@ -511,43 +284,96 @@ def test_geocode_extract_to_districts(mirror_file):
     SCHEMA_FIRM_REGISTER.validate(coded)
 
 
-def test_geocode_onspd_falls_back_to_district(tmp_path):
-    firms = read_basic_company_data(_write(tmp_path / "f.csv", [
-        _firm("00000001", RegAddress__PostCode="B1 1AA"),
-        _firm("00000002", RegAddress__PostCode="B1 2AB"),
-        _firm("00000003", RegAddress__PostCode="CV1 5FB"),
-        _firm("00000004", RegAddress__PostCode="ZZ9 9ZZ"),
-        _firm("00000005", RegAddress__PostCode="")])).data
-    districts = pd.DataFrame({"postcode_district": ["B1", "CV1"], "latitude": [52.48, 52.41],
-                              "longitude": [-1.91, -1.51], "easting": [406360.0, 433000.0],
-                              "northing": [286856.0, 279000.0]})
-    onspd = tmp_path / "ONSPD.csv"
-    onspd.write_text("pcd,pcds,dointr,oseast1m,osnrth1m,laua,lat,long\n"
-                     "B1  1AA,B1 1AA,198001,406400,286900,E08000025,52.4800,-1.9071\n"
-                     "CV1 5FB,CV1 5FB,198001,,,E08000026,99.999999,0.000000\n"
-                     "SW1A1AA,SW1A 1AA,198001,529090,179645,E09000033,51.501009,-0.141588\n",
-                     encoding="utf-8")
-    coded = geocode_onspd(geocode_postcode_districts(firms, districts), onspd)
-    coded = coded.set_index("company_number")
-    assert coded.loc["00000001", "geocode_precision"] == "postcode"
-    assert coded.loc["00000001", "easting"] == 406400.0
-    assert coded.loc["00000001", "lad_code"] == "E08000025"
-    assert coded.loc["00000002", "geocode_precision"] == "postcode_district"
-    assert coded.loc["00000002", "latitude"] == 52.48
-    # no grid reference in ONSPD: district centroid kept
-    assert coded.loc["00000003", "geocode_precision"] == "postcode_district"
-    assert not coded.loc[["00000004", "00000005"], "geocode_matched"].any()
-    assert coded.loc[["00000004", "00000005"], "latitude"].isna().all()
-    SCHEMA_FIRM_REGISTER.validate(coded.reset_index())
-    alone = geocode_onspd(firms, onspd).set_index("company_number")
-    assert alone["geocode_matched"].tolist() == [True, False, False, False, False]
-    assert np.isnan(alone.loc["00000002", "latitude"])
 
 
-def test_geocode_onspd_missing_column(tmp_path):
-    onspd = tmp_path / "ONSPD.csv"
-    onspd.write_text("pcds,lat,long\nB1 1AA,52.48,-1.90\n", encoding="utf-8")
-    firms = pd.DataFrame({"postcode": ["B1 1AA"], "postcode_district": ["B1"]})
-    with pytest.raises(DataFileError) as err:
-        geocode_onspd(firms, onspd)
-    assert err.value.column == "oseast1m"
+# --------------------------------------------------------------------------------------
+# The region filter: firms geocoded to the combined authority's districts
+
+
+def _outcode(postcode: str) -> str | None:
+    """Independent outcode rule (UK postcode format: outward code, then digit + 2 letters)."""
+    compact = re.sub(r"[^A-Z0-9]", "", postcode.upper())
+    full = re.fullmatch(r"([A-Z]{1,2}[0-9][A-Z0-9]?)[0-9][A-Z]{2}", compact)
+    if full:
+        return full.group(1)
+    return compact if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", compact) else None
+
+
+def _raw_district_names(mirror_file) -> dict[str, str]:
+    """Outcode -> the local-authority name in the raw file's Region column."""
+    with mirror_file(DISTRICTS).open(encoding="utf-8", newline="") as fh:
+        return {r["Postcode"].strip(): r["Region"].strip() for r in csv.DictReader(fh)}
+
+
+def _raw_lads(mirror_file) -> list[dict[str, str]]:
+    with gzip.open(mirror_file(LA_CODES), "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def district_lads(mirror):
+    lookup = get_la_codes(mirror / LA_CODES).data
+    return postcode_district_lads(read_postcode_districts(mirror / DISTRICTS), lookup)
+
+
+@pytest.mark.mirror
+def test_region_filter_keeps_the_wmca_districts_only(mirror_file, district_lads, tmp_path):
+    path = mirror_file(EXTRACT)
+    names = _raw_district_names(mirror_file)
+    lads = _raw_lads(mirror_file)
+    wmca_names = {r["LADNM"] for r in lads if r["CAUTHCD"] == "E47000007"
+                  and r["LADCD"] == r["LADCD_ACTIVE"]}
+    assert {r["LADCD"] for r in lads if r["LADNM"] in wmca_names} == set(WMCA)
+    records = _csv_records(path)
+    listed = [names.get(_outcode(r["RegAddress.PostCode"]) or "") for r in records]
+    expected = sum(name in wmca_names for name in listed)
+    assert expected == 57  # Birmingham 36, Coventry 7, Solihull 5, Dudley 4, Sandwell,
+    # Wolverhampton 2 each, Walsall 1 (raw files, csv module)
+    wm = read_basic_company_data(path, statuses=None, region_lads=WMCA,
+                                 district_lads=district_lads)
+    assert wm.rows_kept == expected
+    assert wm.rows_in == wm.rows_kept + wm.rows_rejected == 1000
+    assert wm.rejects["reason"].str.startswith("region filter: ").all()
+    kept_names = {names.get(_outcode(p) or "") for p in wm.data["postcode_district"]}
+    assert kept_names <= wmca_names
+    active = {r["LADNM"]: r["LADCD_ACTIVE"] for r in lads}
+    for name in ("Warwick", "Lichfield", "Rugby"):
+        code = active[name]
+        n_raw = listed.count(name)
+        assert n_raw > 0
+        assert wm.rejects["reason"].eq(f"region filter: district {name} ({code}) not in "
+                                       "region").sum() == n_raw
+    # the postcode-area screen keeps the 76 firms of SOURCES.md, 19 of them outside WMCA
+    by_area = read_basic_company_data(path, statuses=None,
+                                      region_postcode_areas=WM_POSTCODE_AREAS)
+    assert by_area.rows_kept - wm.rows_kept == 76 - 57
+    after = filter_to_region(read_basic_company_data(path, statuses=None), WMCA,
+                             district_lads)
+    pd.testing.assert_frame_equal(after.data, wm.data, check_like=True)
+    assert after.rows_rejected == wm.rows_rejected and after.rows_in == 1000
+    counts = ingest_basic_company_data(path, tmp_path / "wm.parquet", statuses=None,
+                                       region_lads=WMCA, district_lads=district_lads)
+    assert (counts["rows_kept"], counts["rows_region_filtered"]) == (57, 1000 - 57)
+
+
+@pytest.mark.mirror
+def test_postcode_district_lads_match_the_code_history(mirror_file, district_lads):
+    lads = _raw_lads(mirror_file)
+    code = {r["LADNM"]: r["LADCD_ACTIVE"] for r in lads}
+    table = district_lads.set_index("postcode_district")
+    names = _raw_district_names(mirror_file)
+    assert len(table) == len(names) == 3114
+    # the raw file writes "Birmingham " (trailing space) for some, and "Nuneaton & Bedworth"
+    trailing = [d for d, n in names.items() if n == "Birmingham"]
+    assert table.loc["B1", "lad_code"] == code["Birmingham"] == "E08000025"
+    assert (table.loc[trailing, "lad_code"] == "E08000025").all()
+    bedworth = [d for d, n in names.items() if n == "Nuneaton & Bedworth"]
+    assert bedworth
+    assert (table.loc[bedworth, "lad_code"] == code["Nuneaton and Bedworth"]).all()
+    # a county is not a district: not assigned, never guessed
+    staffordshire = [d for d, n in names.items() if n == "Staffordshire"]
+    assert staffordshire and table.loc[staffordshire, "lad_code"].isna().all()
+    firms = read_basic_company_data(mirror_file(EXTRACT), statuses=None).data
+    coded = geocode_district_lads(firms, district_lads)
+    assert len(coded) == len(firms)
+    assert coded["lad_code"].isin(WMCA).sum() == 57

@@ -1,7 +1,8 @@
 """Tests for wmresearch.evidence.gva: ONS regional GVA by industry and GVA per hour.
 
 Real-file tests compare the cleaned tables with an independent read of the raw CSV using the
-csv module; broken-file tests write small files in tmp_path, one per failure mode.
+csv module, and headline figures with the values printed in the publisher's files (typed, with
+line references). Broken-file tests are in ``test_gva_files.py``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,10 @@ from wmresearch.evidence.gva import (
     get_gva_by_industry,
     get_gva_per_hour_itl,
     itl3_in_itl2,
-    parse_sic07_label,
 )
-from wmresearch.evidence.io import DataFileError
 
 INDUSTRY_FILE = "ons/regional_gva_itl3_industry_current_prices_1998_2022.csv"
 PER_HOUR_FILE = "ons/gva_per_hour_itl2_itl3_2004_2021.csv"
-INDUSTRY_HEADER = "ITL code,Region name,SIC07 code,SIC07 description,2004,2005,2006"
-PER_HOUR_HEADER = "ITL level,ITL code,Region name,2004,2005"
-
-
 # --------------------------------------------------------------------------- helpers
 
 def _raw(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -45,23 +40,6 @@ def _mirror_path(mirror: Path, relpath: str) -> Path:
     if not path.is_file():
         pytest.skip(f"{relpath} is not in the mirror {mirror}")
     return path
-
-
-def _write(tmp_path: Path, lines: list[str], *, name: str = "gva.csv",
-           encoding: str = "utf-8", bom: bool = False, newline: str = "\n") -> Path:
-    path = tmp_path / name
-    data = newline.join(lines).encode(encoding)
-    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
-    return path
-
-
-def _industry_lines() -> list[str]:
-    return [
-        INDUSTRY_HEADER,
-        'TLG31,Birmingham,Total,All industries,"30,000","31,000","32,000"',
-        "TLG31,Birmingham,A-E,Production sector,500,510,520",
-        "TLG31,Birmingham,C (10-33),Manufacturing,400,410,420",
-    ]
 
 
 # --------------------------------------------------------------------------- real files
@@ -237,192 +215,76 @@ def test_per_hour_levels_and_accounting(per_hour, per_hour_path, industry):
     assert itl3 == set(industry.data["itl_code"])
 
 
-# --------------------------------------------------------------------------- broken files
+# --------------------------------------------------------------------------- published values
+# Expected numbers typed from the publisher's files (line number given, header = line 1), not
+# produced by running the code:
+# * ONS, "Regional gross value added (balanced) by industry: all ITL regions", Table 3c (ITL3,
+#   current prices, £ million), edition covering 1998-2022, column 2022, SIC07 code "Total"
+#   ("All industries");
+# * ONS, "Subregional productivity: labour productivity indices by UK ITL2 and ITL3
+#   subregions", Table A4, current price (smoothed) GVA (B) per hour worked (£), edition
+#   covering 2004-2021, column 2021.
+# Both print whole £ million (3c) or £0.1 (A4), so cleaned values must equal the printed
+# ones exactly (absolute tolerance 1e-9: float representation only).
 
-def test_bom_and_crlf_read_like_plain(tmp_path):
-    plain = get_gva_by_industry(_write(tmp_path, _industry_lines(), name="plain.csv"))
-    bommed = get_gva_by_industry(_write(tmp_path, _industry_lines(), name="bom.csv", bom=True,
-                                        newline="\r\n"))
-    assert list(bommed.data.columns) == list(plain.data.columns)
-    pd.testing.assert_frame_equal(bommed.data, plain.data)
-    assert bommed.data["itl_code"].iloc[0] == "TLG31"
-
-
-def test_latin1_bytes_error_names_file_and_row(tmp_path):
-    lines = _industry_lines()
-    lines[2] = "TLL11,Ynys Môn,A-E,Production sector,500,510,520"
-    path = _write(tmp_path, lines, encoding="latin-1")
-    with pytest.raises(DataFileError) as err:
-        get_gva_by_industry(path)
-    message = str(err.value)
-    assert str(path) in message
-    assert "row 3" in message
-    assert "utf-8" in message
-
-
-def test_missing_itl_code_column_error_names_column(tmp_path):
-    lines = _industry_lines()
-    lines[0] = lines[0].replace("ITL code", "Area code")
-    path = _write(tmp_path, lines)
-    with pytest.raises(DataFileError) as err:
-        get_gva_by_industry(path)
-    message = str(err.value)
-    assert "missing column" in message
-    assert "'ITL code'" in message
-    assert str(path) in message
-
-
-def test_truncated_last_line_error_names_row(tmp_path):
-    lines = _industry_lines()
-    lines[-1] = "TLG31,Birmingham,C (10-33),Manufac"
-    path = _write(tmp_path, lines)
-    with pytest.raises(DataFileError) as err:
-        get_gva_by_industry(path)
-    message = str(err.value)
-    assert "row 4" in message
-    assert "truncated" in message
+#: Table 3c, 2022, "Total" / "All industries", £ million: ITL3 code -> (value, file line).
+#: The seven ITL3 areas of ITL2 TLG3 (West Midlands metropolitan county) are the seven WMCA
+#: constituent districts (Birmingham, Solihull, Coventry, Dudley, Sandwell, Walsall,
+#: Wolverhampton).
+GVA_TOTAL_2022 = {
+    "TLG31": (32_013, 3586),  # Birmingham
+    "TLG32": (9_711, 3650),   # Solihull
+    "TLG33": (10_723, 3714),  # Coventry
+    "TLG36": (5_931, 3778),   # Dudley
+    "TLG37": (6_798, 3842),   # Sandwell
+    "TLG38": (5_088, 3906),   # Walsall
+    "TLG39": (6_069, 3970),   # Wolverhampton
+}
+#: Table A4, 2021, £ per hour: code -> (value, file line).
+GVA_PER_HOUR_2021 = {
+    "UKX": (38.7, 2),   # UK less Extra-Regio
+    "TLB": (39.3, 3),   # England
+    "TLG": (33.6, 71),  # West Midlands (ITL1)
+    "TLG3": (34.6, 81),  # West Midlands (ITL2, the metropolitan county)
+}
 
 
-def test_non_numeric_value_error_names_row_and_column(tmp_path):
-    lines = _industry_lines()
-    lines[2] = "TLG31,Birmingham,A-E,Production sector,500,abc,520"
-    path = _write(tmp_path, lines)
-    with pytest.raises(DataFileError) as err:
-        get_gva_by_industry(path)
-    message = str(err.value)
-    assert "row 3" in message
-    assert "column '2005'" in message
-    assert "'abc'" in message
+def _totals_2022(data: pd.DataFrame) -> pd.Series:
+    rows = data[(data["sic07_code"] == "Total") & (data["year"] == 2022)]
+    return rows.set_index("itl_code")["gva_gbp_m"].astype(float)
 
 
-def test_thousands_separators_parsed(tmp_path):
-    lines = _industry_lines()
-    lines.append('TLG31,Birmingham,G-T,Services sector,"1,234,567","29,000",9')
-    data = get_gva_by_industry(_write(tmp_path, lines)).data
-    assert _value(data, 2004, "gva_gbp_m", sic07_code="Total") == 30_000
-    assert _value(data, 2004, "gva_gbp_m", sic07_code="G-T") == 1_234_567
-    assert _value(data, 2006, "gva_gbp_m", sic07_code="G-T") == 9
+@pytest.mark.parametrize("code", sorted(GVA_TOTAL_2022))
+def test_itl3_all_industries_2022_equals_published(industry, code):
+    published, line = GVA_TOTAL_2022[code]
+    got = _totals_2022(industry.data)
+    assert got[code] == pytest.approx(published, abs=1e-9), f"{INDUSTRY_FILE} line {line}"
 
 
-def test_suppressed_cells_are_na_and_flagged(tmp_path):
-    lines = _industry_lines()
-    lines[2] = "TLG31,Birmingham,A-E,Production sector,[c],..,520"
-    data = get_gva_by_industry(_write(tmp_path, lines)).data
-    rows = data[data["sic07_code"] == "A-E"].set_index("year")
-    assert rows.loc[2004, "gva_gbp_m"] is pd.NA
-    assert rows.loc[2005, "gva_gbp_m"] is pd.NA
-    assert rows["suppressed"].tolist() == [True, True, False]
-    assert rows.loc[2006, "gva_gbp_m"] == 520
-    assert not data.loc[data["sic07_code"] != "A-E", "suppressed"].any()
+def test_itl2_tlg3_total_is_the_sum_of_its_itl3_areas(industry, per_hour):
+    """ITL2 TLG3 (from :func:`itl3_in_itl2`) = the seven published ITL3 totals (£76,333m).
+
+    Table 3c holds ITL3 rows only, so the ITL2 figure is the sum of its areas; the published
+    ITL2 table (Table 2c) is not in the mirror. The hierarchy must put exactly the seven
+    areas above under TLG3, named as in Table A4 (line 81, "West Midlands").
+    """
+    hierarchy = itl3_in_itl2(industry.data, per_hour.data)
+    members = hierarchy.loc[hierarchy["itl2_code"] == "TLG3"]
+    assert sorted(members["itl3_code"]) == sorted(GVA_TOTAL_2022)
+    assert set(members["itl2_name"]) == {"West Midlands"}
+    totals = _totals_2022(industry.data)
+    tlg3 = totals[members["itl3_code"]].sum()
+    published_sum = sum(value for value, _ in GVA_TOTAL_2022.values())
+    assert published_sum == 76_333
+    assert tlg3 == pytest.approx(published_sum, abs=1e-9)
 
 
-def test_footnote_blank_code_and_duplicate_rows_rejected(tmp_path):
-    lines = _industry_lines()
-    lines += [
-        "TLG31,Birmingham,C (10-33),Manufacturing,1,2,3",  # duplicate of row 4
-        ",Birmingham,F (41-43),Construction,1,2,3",         # blank ITL code
-        "TLG31,Birmingham,,Construction,1,2,3",             # blank SIC07 code
-        '"Source: Office for National Statistics, Table 3c",,,,,,',
-    ]
-    result = get_gva_by_industry(_write(tmp_path, lines))
-    reasons = dict(zip(result.rejects["source_row"], result.rejects["reason"], strict=True))
-    assert reasons[5].startswith("duplicate") and "first at row 4" in reasons[5]
-    assert reasons[6] == "blank ITL code"
-    assert reasons[7] == "blank SIC07 code"
-    assert reasons[8].startswith("footnote")
-    assert result.rows_in == 7
-    assert result.rows_kept == 3
-    assert result.rows_rejected == 4
-    assert len(result.data) == 3 * 3
-    assert _value(result.data, 2004, "gva_gbp_m", sic07_code="C") == 400  # first kept
+@pytest.mark.parametrize("code", sorted(GVA_PER_HOUR_2021))
+def test_gva_per_hour_2021_equals_published(per_hour, code):
+    published, line = GVA_PER_HOUR_2021[code]
+    data = per_hour.data
+    got = data.loc[(data["itl_code"] == code) & (data["year"] == 2021), "gva_per_hour_gbp"]
+    assert len(got) == 1
+    assert float(got.iloc[0]) == pytest.approx(published, abs=1e-9), \
+        f"{PER_HOUR_FILE} line {line}"
 
-
-def test_unrecognised_sic_code_rejected(tmp_path):
-    lines = _industry_lines() + ["TLG31,Birmingham,Widgets,Widget making,1,2,3"]
-    result = get_gva_by_industry(_write(tmp_path, lines))
-    assert result.rejects["reason"].tolist() == ["unrecognised SIC07 code"]
-    assert result.rejects["source_row"].tolist() == [5]
-
-
-def test_unexpected_column_error_names_column(tmp_path):
-    lines = [line + ",x" for line in _industry_lines()]
-    lines[0] = INDUSTRY_HEADER + ",Notes"
-    with pytest.raises(DataFileError) as err:
-        get_gva_by_industry(_write(tmp_path, lines))
-    assert "column 'Notes'" in str(err.value)
-
-
-@pytest.mark.parametrize(("label", "expected"), [
-    ("Total", ("Total", None, "total")),
-    ("A-E", ("A-E", None, "broad")),
-    ("G-T", ("G-T", None, "broad")),
-    ("AB (1-9)", ("AB", "1-9", "section")),
-    ("C (10-33)", ("C", "10-33", "section")),
-    ("L (68)", ("L", "68", "section")),
-    ("CA (10-12)", ("CA", "10-12", "subsection")),
-    ("CM (31-33)", ("CM", "31-33", "subsection")),
-    ("CD-CG (19-23)", ("CD-CG", "19-23", "subsection")),
-    ("49-51", ("49-51", None, "division")),
-    ("68IMP", ("68IMP", None, "division")),
-    ("Widgets", None),
-])
-def test_parse_sic07_label(label, expected):
-    assert parse_sic07_label(label) == expected
-
-
-def _tidy(total: float, sections: list[float | None]) -> pd.DataFrame:
-    rows = [("TLG31", 2020, "total", total)]
-    rows += [("TLG31", 2020, "section", v) for v in sections]
-    frame = pd.DataFrame(rows, columns=["itl_code", "year", "industry_level", "gva_gbp_m"])
-    return frame.astype({"year": "Int64", "gva_gbp_m": "Float64"})
-
-
-@pytest.mark.parametrize(("total", "sections", "within"), [
-    (100, [50, 49], True),     # diff 1 <= 1.5
-    (100, [50, 51.5], True),   # diff -1.5 == tolerance
-    (100, [50, 47], False),    # diff 3 > 1.5
-])
-def test_check_additivity_flags_gaps(total, sections, within):
-    out = check_additivity(_tidy(total, sections)).iloc[0]
-    assert out["n_sections"] == 2
-    assert out["tolerance"] == 1.5
-    assert out["diff"] == total - sum(sections)
-    assert bool(out["within_tolerance"]) is within
-
-
-def test_check_additivity_incomplete_when_a_section_is_suppressed():
-    out = check_additivity(_tidy(100, [50, None])).iloc[0]
-    assert not out["complete"]
-    assert out["diff"] is pd.NA
-    assert out["within_tolerance"] is pd.NA
-
-
-def test_per_hour_rejects_level_mismatch_and_footnote(tmp_path):
-    lines = [
-        PER_HOUR_HEADER,
-        "UK,UKX,UK less Extra-Regio,24.8,25.7",
-        "Other,TLB,England,25.3,26.3",
-        "ITL2,TLG3,West Midlands,22,22.5",
-        "ITL2,TLG31,Birmingham,21.1,22.4",   # an ITL3 code labelled ITL2
-        "ITL3,TLG32,Solihull,29.1,[x]",
-        "Source: ONS subregional productivity,,,,",
-    ]
-    result = get_gva_per_hour_itl(_write(tmp_path, lines, name="a4.csv"))
-    reasons = dict(zip(result.rejects["source_row"], result.rejects["reason"], strict=True))
-    assert set(reasons) == {5, 7}
-    assert "does not match" in reasons[5]
-    assert reasons[7].startswith("footnote")
-    data = result.data
-    assert set(data["itl_code"]) == {"UKX", "TLB", "TLG3", "TLG32"}
-    assert _value(data, 2005, "gva_per_hour_gbp", itl_code="TLG3") == 22.5
-    assert _value(data, 2004, "gva_per_hour_gbp", itl_code="TLG32") == 29.1
-    assert data.loc[(data["itl_code"] == "TLG32") & (data["year"] == 2005),
-                    "gva_per_hour_gbp"].isna().all()
-    assert result.rows_in == 6 and result.rows_kept == 4 and result.rows_rejected == 2
-
-
-def test_per_hour_non_numeric_error_names_row_and_column(tmp_path):
-    lines = [PER_HOUR_HEADER, "ITL3,TLG31,Birmingham,21.1,abc"]
-    with pytest.raises(DataFileError) as err:
-        get_gva_per_hour_itl(_write(tmp_path, lines, name="a4.csv"))
-    assert "row 2" in str(err.value) and "column '2005'" in str(err.value)

@@ -140,12 +140,22 @@ def _gva_hour(ctx: Context) -> Cleaned:
 
 
 def _firms(ctx: Context) -> Cleaned:
-    from wmresearch.evidence.companies import geocode_postcode_districts, read_basic_company_data
+    from wmresearch.evidence.companies import (
+        filter_to_region,
+        geocode_postcode_districts,
+        postcode_district_lads,
+        read_basic_company_data,
+        read_postcode_districts,
+    )
 
     extract = ctx.path("companies_house_basic",
                        "companies-house/basic_company_data_extract_1000.csv")
-    firms = read_basic_company_data(extract)
-    geocoded = geocode_postcode_districts(firms.data, ctx.path("postcode_districts"))
+    districts = read_postcode_districts(ctx.path("postcode_districts"))
+    # kept by geocoded district, not postcode area (CV34 is Warwick, not the region)
+    firms = filter_to_region(read_basic_company_data(extract),
+                             ctx.tables["region_lads"]["lad_code"],
+                             postcode_district_lads(districts, ctx.tables["lad_lookup"]))
+    geocoded = geocode_postcode_districts(firms.data, districts)
     geocoded.attrs["rows_kept"] = firms.rows_kept
     return Cleaned("firm_register", geocoded, firms.rows_in, firms.rejects, firms.source)
 
@@ -167,6 +177,43 @@ def _smallarea_getter(getter: str, dataset: str):
 
     return build
 
+
+def _indicators(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.indicators import INDICATORS, get_indicator
+    from wmresearch.evidence.io import concat_rejects
+
+    parts = [get_indicator(key, ctx.path("explore_local_statistics", spec.relpath),
+                           ctx.lad_current) for key, spec in INDICATORS.items()]
+    data = pd.concat([p.data for p in parts], ignore_index=True)
+    data.attrs["rows_kept"] = sum(p.rows_kept for p in parts)
+    return Cleaned("explore_local", data, sum(p.rows_in for p in parts),
+                   concat_rejects(p.rejects for p in parts),
+                   ";".join(sorted({p.source for p in parts})))
+
+
+def _demography(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.demography import get_business_demography
+
+    return get_business_demography(ctx.path("business_demography_2024"), ctx.lad_current)
+
+
+def _iod2025(getter: str, relpath: str):
+    def build(ctx: Context) -> Cleaned:
+        from wmresearch.evidence import iod2025
+
+        return getattr(iod2025, getter)(ctx.path("iod2025", relpath))
+
+    return build
+
+
+def _population(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.population import get_population_mye2021
+
+    return get_population_mye2021(ctx.path("population_mye2021"), ctx.lad_current)
+
+
+_IOD1 = "mhclg/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx"
+_IOD3 = "mhclg/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"
 
 TABLES: list[Table] = [
     Table("lad_lookup", ("la_codes",), _lad_lookup, "geography:SCHEMA_LAD_LOOKUP"),
@@ -210,6 +257,16 @@ TABLES: list[Table] = [
           "smallareas:SCHEMA_BOUNDARIES[ward]"),
     Table("firm_register", ("companies_house_basic", "postcode_districts"), _firms,
           "companies:SCHEMA_FIRM_REGISTER"),
+    Table("explore_local", ("explore_local_statistics",), _indicators,
+          "explore_local:SCHEMA_EXPLORE_LOCAL"),
+    Table("business_demography", ("business_demography_2024",), _demography,
+          "demography:SCHEMA_BUSINESS_DEMOGRAPHY"),
+    Table("iod2025_imd", ("iod2025",), _iod2025("get_iod2025_imd", _IOD1),
+          "iod2025:SCHEMA_IOD2025_IMD"),
+    Table("iod2025_supplementary", ("iod2025",), _iod2025("get_iod2025_supplementary", _IOD3),
+          "iod2025:SCHEMA_IOD2025_SUPPLEMENTARY"),
+    Table("population_mye2021", ("population_mye2021",), _population,
+          "population:SCHEMA_POPULATION_2021"),
 ]
 
 

@@ -27,7 +27,7 @@ top_n = 15
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
-from wmresearch.colocation import region_lq_table
+from wmresearch.colocation.lq import region_lq_table
 from wmresearch.config import Project
 from wmresearch.evidence.build import load_table
 from wmresearch.reporting import data_banner, source_note, write_metrics

@@ -38,15 +38,45 @@ def test_unknown_region_is_an_error(lookup):
         geo.region_lads(lookup, "E47999999")
 
 
-def test_lad_to_itl_nests_wmca_in_tlg3(mirror):
+@pytest.fixture(scope="module")
+def lad_itl(mirror):
+    from wmresearch.evidence.smallareas import get_centroids
+
     lads = geo.get_lad_boundaries(mirror / "geography/lad_dec2023_uk_buc.geojson").data
     itl3 = geo.get_itl3_boundaries(
         mirror / "geography/itl3_jan2021_uk_buc/ITL3_JAN_2021_UK_BUC_V3.shp").data
-    mapping = geo.lad_to_itl(lads, itl3).set_index("lad_code")
-    assert len(mapping) == 361 and mapping["itl3_code"].notna().all()
-    assert set(mapping.loc[WMCA, "itl2_code"]) == {"TLG3"}
-    assert mapping.loc["E08000025", "itl3_name"] == "Birmingham"
+    centroids = get_centroids(mirror / "geography/lsoa_latlong.csv.gz",
+                              mirror / "geography/msoa_latlong.csv.gz").data
+    return geo.lad_to_itl(lads, itl3, centroids)
+
+
+def test_lad_to_itl_nests_wmca_in_tlg3(lad_itl):
+    primary = lad_itl[lad_itl["primary"]].set_index("lad_code")
+    assert len(primary) == 361 and primary["itl3_code"].notna().all()
+    assert set(primary.loc[WMCA, "itl2_code"]) == {"TLG3"}
+    assert (primary.loc[WMCA, "share"] == 1.0).all()
+    assert primary.loc["E08000025", "itl3_name"] == "Birmingham"
     assert geo.itl_to_nuts("TLG3") == "UKG3"
+    assert lad_itl.groupby("lad_code")["share"].sum().round(9).eq(1.0).all()
+
+
+def test_straddling_districts_are_apportioned(lad_itl, mirror):
+    """Cumberland (E06000063, April 2023) = Allerdale + Copeland (ITL3 TLD11 West Cumbria)
+    + Carlisle (TLD12 East Cumbria). Its population share in TLD11 should match the former
+    districts' mid-2021 populations (ONS mid-year estimates, NOMIS NM_2002, April 2021
+    districts): an independent source for the apportionment."""
+    from wmresearch.evidence.population import get_population_mye2021, population_totals
+
+    pop = population_totals(get_population_mye2021(
+        mirror / "nomis/nomis_NM_2002_mye2021_lad.csv").data)
+    pop = pop.set_index("lad_code")["population"].astype(float)
+    west = pop["E07000026"] + pop["E07000029"]
+    expected = west / (west + pop["E07000028"])
+    cumberland = lad_itl[lad_itl["lad_code"] == "E06000063"].set_index("itl3_code")["share"]
+    assert set(cumberland.index) == {"TLD11", "TLD12"}
+    assert cumberland["TLD11"] == pytest.approx(expected, abs=0.05)
+    for code in ("S12000017", "S12000021"):  # Highland, North Ayrshire
+        assert (lad_itl["lad_code"] == code).sum() >= 2, code
 
 
 def test_la_codes_missing_column_and_duplicates(tmp_path):

@@ -1,5 +1,8 @@
-"""Co-location science: where industries concentrate and which co-locate."""
+"""Co-location science: where industries concentrate and which co-locate.
 
-from wmresearch.colocation.lq import location_quotients, region_lq_table
-
-__all__ = ["location_quotients", "region_lq_table"]
+One module per statistic, imported from its module so that a stage depends only on the
+statistics it uses: :mod:`~wmresearch.colocation.lq` (location quotients),
+:mod:`~wmresearch.colocation.shift_share`, :mod:`~wmresearch.colocation.concentration`
+(Ellison-Glaeser), :mod:`~wmresearch.colocation.coagglomeration` (Ellison-Glaeser-Kerr),
+:mod:`~wmresearch.colocation.kdensity` (Duranton-Overman), and the cluster definitions.
+"""

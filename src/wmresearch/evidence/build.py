@@ -71,7 +71,9 @@ def _lad_itl(ctx: Context) -> Cleaned:
 
     lads = get_lad_boundaries(ctx.path("lad_boundaries_2023"))
     itl3 = get_itl3_boundaries(ctx.path("itl3_boundaries_2021")).data
-    mapping = lad_to_itl(lads.data, itl3)
+    mapping = lad_to_itl(lads.data, itl3, ctx.tables.get("small_area_centroids"))
+    # rows out are LADs (a straddling LAD has one row per ITL3 it overlaps)
+    mapping.attrs["rows_kept"] = mapping["lad_code"].nunique()
     return Cleaned("lad_itl", mapping, len(lads.data), source=lads.source)
 
 
@@ -79,7 +81,9 @@ def _region(ctx: Context) -> Cleaned:
     from wmresearch.evidence.geography import region_lads
 
     lads = region_lads(ctx.tables["lad_lookup"], ctx.region)
-    itl = ctx.tables["lad_itl"][["lad_code", "itl3_code", "itl3_name", "itl2_code"]]
+    lad_itl = ctx.tables["lad_itl"]
+    itl = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name", "itl2_code",
+                                           "share"]].rename(columns={"share": "itl3_share"})
     from wmresearch.evidence.geography import SCHEMA_REGION_LADS
 
     out = SCHEMA_REGION_LADS.validate(lads.merge(itl, on="lad_code", how="left"))
@@ -217,6 +221,9 @@ _IOD3 = "mhclg/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"
 
 TABLES: list[Table] = [
     Table("lad_lookup", ("la_codes",), _lad_lookup, "geography:SCHEMA_LAD_LOOKUP"),
+    Table("small_area_centroids", ("small_area_centroids",),
+          _smallarea_getter("get_centroids", "small_area_centroids"),
+          "smallareas:SCHEMA_CENTROIDS"),
     Table("lad_itl", ("lad_boundaries_2023", "itl3_boundaries_2021"), _lad_itl,
           "geography:SCHEMA_LAD_ITL"),
     Table("region_lads", ("la_codes",), _region, "geography:SCHEMA_REGION_LADS"),
@@ -240,9 +247,6 @@ TABLES: list[Table] = [
     Table("oa_lookup_2011", ("oa_lookup_2011",), _smallarea_getter("get_oa_lookup",
                                                                     "oa_lookup_2011"),
           "smallareas:SCHEMA_OA_LOOKUP"),
-    Table("small_area_centroids", ("small_area_centroids",),
-          _smallarea_getter("get_centroids", "small_area_centroids"),
-          "smallareas:SCHEMA_CENTROIDS"),
     Table("msoa_lad_lookup", ("msoa_lad_lookup",),
           _smallarea_getter("get_msoa_lad_lookup", "msoa_lad_lookup"),
           "smallareas:SCHEMA_MSOA_LAD"),

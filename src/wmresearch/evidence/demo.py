@@ -44,8 +44,8 @@ def demo_lookup() -> pd.DataFrame:
 
 def _lad_itl() -> pd.DataFrame:
     return pd.DataFrame([{"lad_code": c, "lad_name": n, "itl3_code": i3, "itl3_name": n,
-                          "itl2_code": i3[:4], "itl1_code": i3[:3]}
-                         for c, n, i3, _ in DEMO_LADS])
+                          "itl2_code": i3[:4], "itl1_code": i3[:3], "share": 1.0,
+                          "primary": True} for c, n, i3, _ in DEMO_LADS])
 
 
 def _productivity(rng: np.random.Generator) -> pd.DataFrame:
@@ -109,7 +109,8 @@ def demo_tables(region: str, seed: int = 0) -> list[Cleaned]:
     itl = _lad_itl()
     region_lads = lookup[lookup["cauth_code"] == region][
         ["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
-    region_lads = region_lads.merge(itl[["lad_code", "itl3_code", "itl3_name", "itl2_code"]],
+    region_lads = region_lads.merge(itl[["lad_code", "itl3_code", "itl3_name", "itl2_code",
+                                         "share"]].rename(columns={"share": "itl3_share"}),
                                     on="lad_code")
     tables = {"lad_lookup": lookup, "lad_itl": itl, "region_lads": region_lads,
               "productivity_lad": _productivity(rng), "imd2019_lsoa": _imd(rng),

@@ -48,16 +48,22 @@ SCHEMA_LAD_LOOKUP = pa.DataFrameSchema(
 
 SCHEMA_LAD_ITL = pa.DataFrameSchema(
     {
-        "lad_code": pa.Column(str, unique=True, description="LAD December 2023 code"),
+        "lad_code": pa.Column(str, description="LAD December 2023 code"),
         "lad_name": pa.Column(str, description="LAD name"),
         "itl3_code": pa.Column(str, pa.Check.str_matches(r"TL[C-N]\w{2}"), nullable=True,
-                               description="ITL3 (2021) containing the LAD's inner point"),
+                               description="ITL3 (2021) holding part of the LAD's population"),
         "itl3_name": pa.Column(str, nullable=True, description="ITL3 name"),
         "itl2_code": pa.Column(str, nullable=True, description="ITL2 parent of the ITL3"),
         "itl1_code": pa.Column(str, nullable=True, description="ITL1 parent"),
+        "share": pa.Column(float, pa.Check.in_range(0, 1, include_min=False),
+                           description="Share of the LAD's small areas (population proxy) "
+                                       "in this ITL3"),
+        "primary": pa.Column(bool, description="The ITL3 holding most of the LAD"),
     },
+    unique=["lad_code", "itl3_code"],
     strict=True,
-    description="LAD (Dec 2023) to ITL3/ITL2/ITL1 (Jan 2021), from the boundaries.",
+    description="LAD (Dec 2023) apportioned to ITL3/ITL2/ITL1 (Jan 2021) by population-"
+                "weighted small-area centroids; straddling LADs have several rows.",
 )
 
 SCHEMA_REGION_LADS = pa.DataFrameSchema(
@@ -71,6 +77,9 @@ SCHEMA_REGION_LADS = pa.DataFrameSchema(
         "itl3_code": pa.Column(str, nullable=True, description="ITL3 containing the LAD"),
         "itl3_name": pa.Column(str, nullable=True, description="ITL3 name"),
         "itl2_code": pa.Column(str, nullable=True, description="ITL2 containing the LAD"),
+        "itl3_share": pa.Column(float, nullable=True,
+                                description="Share of the LAD's population in that ITL3 "
+                                            "(below 1 for a district straddling ITL3 areas)"),
     },
     strict=True,
     description="The districts making up the study region (params.yaml global.region) with "
@@ -180,25 +189,68 @@ def get_itl3_boundaries(path: Path) -> Cleaned:
                    source=str(path))
 
 
-def lad_to_itl(lads: gpd.GeoDataFrame, itl3: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Assign each LAD to the ITL3 containing a point inside it.
+#: Shares below this are taken for slivers of generalised boundaries, not real straddles.
+MIN_SHARE = 0.01
 
-    LADs nest in ITL3s by construction (ONS ITL definitions are built from LADs), so an inner
-    point (``representative_point``) identifies the parent exactly.
+
+def lad_to_itl(lads: gpd.GeoDataFrame, itl3: gpd.GeoDataFrame,
+               centroids: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Apportion each LAD among the ITL3 areas its residents live in.
+
+    Most districts nest in one ITL3 area, but not all: Cumberland (E06000063), Highland and
+    North Ayrshire straddle ITL3 (2021) boundaries. Each LAD's share of each ITL3 is the share
+    of its small areas (LSOAs in England and Wales, data zones in Scotland and Northern
+    Ireland) whose population-weighted centroid falls in that ITL3: LSOAs are built to hold
+    1,000-3,000 residents, so the share of small areas is a population share to within their
+    size variation (ONS, *Census 2021 geographies*). Shares under :data:`MIN_SHARE` are
+    boundary slivers of the generalised (BUC) polygons and are dropped, the rest rescaled.
+    A LAD with no centroid (or with ``centroids`` absent) takes the ITL3 containing a point
+    inside it, with share 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per LAD and ITL3 it overlaps: ``lad_code``, ``lad_name``, ``itl3_code``,
+        ``itl3_name``, ``itl2_code``, ``itl1_code``, ``share`` (0-1, summing to 1 per LAD)
+        and ``primary`` (the ITL3 holding most of the LAD's population).
     """
-    points = gpd.GeoDataFrame(lads[["lad_code", "lad_name"]],
-                              geometry=lads.geometry.representative_point(), crs=lads.crs)
-    joined = gpd.sjoin(points, itl3.to_crs(lads.crs)[["itl3_code", "itl3_name", "geometry"]],
-                       how="left", predicate="within")
-    joined = joined.drop_duplicates("lad_code")
+    regions = itl3.to_crs(lads.crs)[["itl3_code", "itl3_name", "geometry"]]
+    parts = []
+    if centroids is not None and len(centroids):
+        small = centroids[centroids["area_type"] == "lsoa"].dropna(subset=["easting"])
+        points = gpd.GeoDataFrame(
+            small[["area_code"]], crs="EPSG:27700",
+            geometry=gpd.points_from_xy(small["easting"], small["northing"])).to_crs(lads.crs)
+        in_lad = gpd.sjoin(points, lads[["lad_code", "lad_name", "geometry"]], how="inner",
+                           predicate="within").drop(columns="index_right")
+        both = gpd.sjoin(in_lad, regions, how="inner", predicate="within")
+        counts = both.groupby(["lad_code", "lad_name", "itl3_code", "itl3_name"]).size()
+        share = (counts / counts.groupby(level="lad_code").transform("sum")).rename("share")
+        share = share[share >= MIN_SHARE]
+        share = share / share.groupby(level="lad_code").transform("sum")
+        parts.append(share.reset_index())
+    covered = set(parts[0]["lad_code"]) if parts else set()
+    rest = lads[~lads["lad_code"].isin(covered)]
+    if len(rest):
+        inner = gpd.GeoDataFrame(rest[["lad_code", "lad_name"]],
+                                 geometry=rest.geometry.representative_point(), crs=lads.crs)
+        joined = gpd.sjoin(inner, regions, how="left", predicate="within")
+        parts.append(pd.DataFrame(joined.drop(columns=["geometry", "index_right"]))
+                     .drop_duplicates("lad_code").assign(share=1.0))
+    out = pd.concat(parts, ignore_index=True)
     out = pd.DataFrame({
-        "lad_code": joined["lad_code"].astype(str),
-        "lad_name": joined["lad_name"].astype(str),
-        "itl3_code": joined["itl3_code"].astype(object),
-        "itl3_name": joined["itl3_name"].astype(object),
+        "lad_code": out["lad_code"].astype(str),
+        "lad_name": out["lad_name"].astype(str),
+        "itl3_code": out["itl3_code"].astype(object),
+        "itl3_name": out["itl3_name"].astype(object),
+        "share": out["share"].astype(float),
     })
     out["itl2_code"] = out["itl3_code"].map(lambda c: c[:4] if isinstance(c, str) else None)
     out["itl1_code"] = out["itl3_code"].map(lambda c: c[:3] if isinstance(c, str) else None)
+    out = out.sort_values(["lad_code", "share", "itl3_code"], ascending=[True, False, True])
+    out["primary"] = ~out["lad_code"].duplicated()
+    out = out[["lad_code", "lad_name", "itl3_code", "itl3_name", "itl2_code", "itl1_code",
+               "share", "primary"]]
     return SCHEMA_LAD_ITL.validate(out.reset_index(drop=True), lazy=True)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from wmresearch.colocation import location_quotients, region_lq_table
+from wmresearch.colocation.lq import location_quotients, region_lq_table
 from wmresearch.evidence.aggregate import aggregate_rate as aggregate_rate
 from wmresearch.evidence.sic import SIC2007_DIVISIONS
 
@@ -138,6 +138,7 @@ def itl_coverage(lad_itl: pd.DataFrame, region_lads: pd.DataFrame, level: str = 
     they contain that are outside the region (empty when the match is exact)."""
     codes = sorted(region_lads[level].dropna().unique())
     inside = set(lad_itl.loc[lad_itl[level].isin(codes), "lad_code"])
+    # a district only partly in these ITL areas still makes the match inexact
     extra = sorted(inside - set(region_lads["lad_code"]))
     names = lad_itl.set_index("lad_code")["lad_name"]
     return {"codes": codes, "exact": not extra, "extra_lads": [names[c] for c in extra]}

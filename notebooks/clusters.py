@@ -30,7 +30,7 @@ from IPython.display import Markdown, display
 from wmresearch.colocation.lq import region_lq_table
 from wmresearch.config import Project
 from wmresearch.evidence.build import load_table
-from wmresearch.reporting import data_banner, source_note, write_metrics
+from wmresearch.reporting import source_note, write_metrics
 from wmresearch.sources import load_manifest
 
 project = Project.here()
@@ -40,9 +40,6 @@ bres = load_table(paths, "bres_itl2_sic2")
 lads = load_table(paths, "region_lads")
 areas = sorted(lads["itl2_code"].dropna().unique())
 year = int(year or bres["year"].max())
-
-# %%
-data_banner(manifest["mode"], manifest["missing"])
 
 # %%
 lq = region_lq_table(bres[bres["year"] == year], areas, area_col="itl2_code",

@@ -47,8 +47,8 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.skipped and _required() and item.get_closest_marker("mirror") is not None:
         report.outcome = "failed"
-        report.longrepr = (f"{REQUIRE_ENV}=1: a mirror test may not skip "
-                           f"({report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr})")
+        why = report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"{REQUIRE_ENV}=1: a mirror test may not skip ({why})"
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,17 @@
-"""The whole pipeline, end to end, in a temporary copy of the project (dvc repro)."""
+"""The whole pipeline, end to end, in a temporary copy of the project (dvc repro).
+
+One project is built twice: first with no mirror (the synthetic demo), then, after setting
+the mirror, with a plain ``dvc repro`` (the newcomer's path), which must pick the real data
+up without ``-f``. The real build is then checked for code, ``nan``, machine paths, stale
+dependencies, byte-identical reruns and a truthful index after a failure.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +26,7 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.pipeline
 
 COPY = ["dvc.yaml", "params.yaml", "notebooks", "src", "jupytext.toml"]
+BIN = Path(sys.executable).parent
 
 
 def _project(tmp: Path) -> Path:
@@ -31,93 +40,151 @@ def _project(tmp: Path) -> Path:
         else:
             shutil.copy2(src, root / name)
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    _dvc(root, "init", "-q")
+    _run(root, "dvc", "init", "-q")
     return root
 
 
-def _dvc(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    bindir = str(Path(sys.executable).parent)
-    full = {**os.environ, **(env or {}), "PATH": bindir + os.pathsep + os.environ["PATH"]}
+def _run(root: Path, tool: str, *args: str, env: dict | None = None,
+         check: bool = True) -> subprocess.CompletedProcess:
+    full = {**os.environ, **(env or {}), "PATH": str(BIN) + os.pathsep + os.environ["PATH"]}
     full.pop("WMRESEARCH_ROOT", None)
-    result = subprocess.run([str(Path(bindir) / "dvc"), *args], cwd=root, env=full,
+    result = subprocess.run([str(BIN / tool), *args], cwd=root, env=full,
                             capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
+    if check:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result
 
 
 def _reports(root: Path) -> list[str]:
     params = yaml.safe_load((root / "params.yaml").read_text())
-    return (["index.html", "acquire.html", "evidence.html", "clusters.html"]
+    return (["index.html", "acquire.html", "evidence.html", "region.html", "clusters.html"]
             + [f"evaluate/{p}.html" for p in params["programmes"]])
 
 
+def _text(page: str) -> str:
+    """What a reader sees: the page without images, styles, scripts and tags."""
+    page = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page)
+    page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
 @pytest.fixture(scope="module")
-def real_run(tmp_path_factory, mirror):
-    root = _project(tmp_path_factory.mktemp("real"))
+def built(tmp_path_factory, mirror):
+    root = _project(tmp_path_factory.mktemp("pipeline"))
+    demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
+    _run(root, "dvc", "repro", env=demo_env)
+    demo = {rel: (root / "reports" / rel).read_text() for rel in _reports(root)}
     env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1"}
-    _dvc(root, "repro", env=env)
-    return root, env
+    _run(root, "dvc", "repro", env=env)  # no -f: the new mirror must be picked up
+    return root, env, demo
 
 
-def test_repro_builds_every_report_from_real_data(real_run):
-    root, _ = real_run
+def test_demo_build_is_bannered_and_lists_every_missing_file(built):
+    _, _, demo = built
+    for rel, page in demo.items():
+        assert "DEMO DATA" in page, rel
+    assert "File_2_-_IoD2019_Domains_of_Deprivation" in demo["acquire.html"]
+
+
+def test_setting_the_mirror_is_picked_up_by_a_plain_repro(built):
+    root, _, _ = built
     for rel in _reports(root):
-        page = (root / "reports" / rel).read_text()
-        assert "DEMO DATA" not in page, rel
-        assert "<code" not in page or "import " not in page
-    index = (root / "reports" / "index.html").read_text()
-    for rel in _reports(root)[1:]:
-        assert f'href="{rel}"' in index
-    evidence = yaml.safe_load((root / "metrics" / "evidence.json").read_text())
+        assert "DEMO DATA" not in (root / "reports" / rel).read_text(), rel
+    evidence = json.loads((root / "metrics" / "evidence.json").read_text())
     assert evidence["mode"] == "real"
     assert all(t["balanced"] for t in evidence["tables"].values())
 
 
-def test_second_repro_changes_nothing(real_run):
-    root, env = real_run
+def test_reports_show_no_code_nan_or_machine_paths(built):
+    root, _, _ = built
+    for rel in _reports(root):
+        page = (root / "reports" / rel).read_text()
+        text = _text(page)
+        assert "jp-InputArea" not in page and "jp-CodeMirror" not in page, rel
+        assert "import " not in text and "def " not in text, rel
+        for bad in (r"\bnan\b", r"\binf\b", r"\b0 years\b", r"\bNaN\b", r"<NA>"):
+            assert not re.search(bad, text), (rel, bad)
+        for path in (str(root), str(REPO), "/tmp/", "/home/", "/root/"):
+            assert path not in page, (rel, path)
+
+
+def test_index_links_every_report(built):
+    root, _, _ = built
+    index = (root / "reports" / "index.html").read_text()
+    for rel in _reports(root)[1:]:
+        assert f'href="{rel}"' in index, rel
+    assert "FAILED" not in index
+
+
+def test_noop_repro_only_resolves(built):
+    root, env, _ = built
     before = {p: p.stat().st_mtime_ns for p in (root / "reports").rglob("*.html")}
     start = time.perf_counter()
-    out = _dvc(root, "repro", env=env).stdout
+    out = _run(root, "dvc", "repro", env=env).stdout
     elapsed = time.perf_counter() - start
-    assert "Running stage" not in out, out
+    ran = set(re.findall(r"Running stage '([^']+)'", out))
+    assert ran <= {"resolve"}, out
     assert before == {p: p.stat().st_mtime_ns for p in (root / "reports").rglob("*.html")}
     print(f"no-op dvc repro: {elapsed:.2f} s")
 
 
-def test_forced_rerun_reproduces_outputs_byte_for_byte(real_run):
-    root, env = real_run
-    watched = [root / "reports" / "evidence.html",
+def test_touching_a_module_stales_exactly_its_stages(built):
+    root, env, _ = built
+    module = root / "src" / "wmresearch" / "colocation" / "lq.py"
+    original = module.read_text()
+    try:
+        module.write_text(original + "\n# touched\n")
+        status = json.loads(_run(root, "dvc", "status", "--json", env=env).stdout or "{}")
+        stale = {name for name, changes in status.items()
+                 if any("changed deps" in c for c in changes if isinstance(c, dict))}
+        assert stale == {"region", "clusters"}, status
+    finally:
+        module.write_text(original)
+
+
+def test_forced_rerun_reproduces_outputs_byte_for_byte(built):
+    root, env, _ = built
+    watched = [root / "reports" / "evidence.html", root / "reports" / "region.html",
+               root / "metrics" / "region.json",
                *sorted((root / "data" / "processed" / "evidence").glob("*.parquet"))]
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
-    _dvc(root, "repro", "-f", "-s", "evidence", env=env)
+    _run(root, "dvc", "repro", "-f", "-s", "evidence", env=env)
+    _run(root, "dvc", "repro", "-f", "-s", "region", env=env)
     after = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
     assert before == after
 
 
-def test_failing_stage_fails_repro_and_leaves_no_report(real_run, tmp_path):
-    root, env = real_run
+def test_bad_parameters_fail_in_one_line_naming_the_valid_values(built):
+    root, env, _ = built
+    bad_region = _run(root, "wmresearch", "run", "notebooks/region.py", "reports/x.html",
+                      "--stage", "region", "-p", "region=E47999999", env=env, check=False)
+    assert bad_region.returncode == 1
+    assert "global.region = 'E47999999'" in bad_region.stderr
+    assert "E47000007 West Midlands Combined Authority" in bad_region.stderr
+    bad_year = _run(root, "wmresearch", "run", "notebooks/clusters.py", "reports/y.html",
+                    "--stage", "clusters", "-p", "year=1990", env=env, check=False)
+    assert bad_year.returncode == 1 and "2015-2021" in bad_year.stderr
+    nosuch = _run(root, "wmresearch", "run", "notebooks/region.py", "reports/z.html",
+                  "--stage", "nosuch", env=env, check=False)
+    assert nosuch.returncode != 0 and "nosuch" in nosuch.stderr
+    _run(root, "wmresearch", "site", env=env)
+
+
+def test_failing_stage_leaves_a_truthful_index(built):
+    root, env, _ = built
     script = root / "notebooks" / "clusters.py"
     original = script.read_text()
     try:
-        script.write_text(original.replace("lq_threshold = 1.25", "lq_threshold = 1.25\n"
-                                           "raise RuntimeError('broken on purpose')"))
-        bindir = Path(sys.executable).parent
-        result = subprocess.run([str(bindir / "dvc"), "repro", "clusters"], cwd=root,
-                                env={**os.environ, **env,
-                                     "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"},
-                                capture_output=True, text=True)
+        marker = '# %% tags=["remove-cell"]'
+        script.write_text(original.replace(
+            marker, marker + "\nraise RuntimeError('broken on purpose')", 1))
+        result = _run(root, "dvc", "repro", "clusters", env=env, check=False)
         assert result.returncode != 0
         assert "broken on purpose" in result.stdout + result.stderr
         assert not (root / "reports" / "clusters.html").exists()
+        index = (root / "reports" / "index.html").read_text()
+        assert 'href="clusters.html"' not in index
+        assert "FAILED" in index and "broken on purpose" in index
     finally:
         script.write_text(original)
-
-
-def test_demo_mode_without_mirror_or_network(tmp_path):
-    root = _project(tmp_path)
-    env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
-    _dvc(root, "repro", env=env)
-    for rel in _reports(root):
-        assert "DEMO DATA" in (root / "reports" / rel).read_text(), rel
-    acquire = (root / "reports" / "acquire.html").read_text()
-    assert "english-indices-of-deprivation-2019" in acquire
+        _run(root, "dvc", "repro", "clusters", "site", env=env)

@@ -58,12 +58,27 @@ def test_wmca_2022_like_for_like(mirror_file):
     district the same way is 86.8 (the trust review's like-for-like figure); against ONS's
     published UK GVA per hour of £39.7 (Table A1, UK less Extra-Regio, 2022) it is 87.1.
     """
+    from wmresearch.evidence.geography import current_lad_codes, get_la_codes
     from wmresearch.evidence.productivity import get_productivity_lad
 
+    lookup = get_la_codes(mirror_file("geography/la_all_codes.csv.gz")).data
     prod = get_productivity_lad(
-        mirror_file("ons/labour_productivity_local_authorities_2024.xls")).data
+        mirror_file("ons/labour_productivity_local_authorities_2024.xls"),
+        current_lad_codes(lookup)).data
     row = aggregate_rate(prod, WMCA, "gva_per_hour", "hours_worked").set_index("year").loc[2022]
     assert row["uk_published"] == pytest.approx(39.7)
     assert round(row["relative"], 1) == 86.8
     assert round(100 * row["value"] / row["uk_published"], 1) == 87.1
     assert row["districts"] == 7
+
+
+def test_recoded_districts_count_in_the_uk_and_in_their_group():
+    """Barnsley and Sheffield were recoded in 2024 (E08000016 -> E08000038): a district
+    whose published code differs from its current code still counts."""
+    prod = _prod([
+        ("E08000016", "gva_per_hour", 2022, 10.0), ("E08000016", "hours_worked", 2022, 1.0),
+        ("B", "gva_per_hour", 2022, 30.0), ("B", "hours_worked", 2022, 1.0),
+    ])
+    prod.loc[prod["area_code"] == "E08000016", "lad_code"] = "E08000038"
+    out = aggregate_rate(prod, ["E08000038"], "gva_per_hour", "hours_worked").iloc[0]
+    assert out["value"] == pytest.approx(10.0) and out["uk"] == pytest.approx(20.0)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from wmresearch.reporting.render import NotebookFailed, run_stage
-from wmresearch.reporting.site import collect_reports, index_fragment
+from wmresearch.reporting.site import collect_reports, index_page, record_status
 
 pytestmark = pytest.mark.pipeline
 
@@ -63,16 +63,44 @@ def test_demo_manifest_adds_banner(project):
     assert "DEMO DATA" in page and "imd2019" in page
 
 
-def test_site_index_lists_reports_by_section(tmp_path):
-    (tmp_path / "evaluate").mkdir()
-    (tmp_path / "a.html").write_text("<html><head><title>Alpha</title></head></html>")
-    (tmp_path / "evaluate" / "x.html").write_text("<title>X eval</title>")
-    (tmp_path / "index.html").write_text("<title>old index</title>")
-    assert collect_reports(tmp_path) == {"": [("Alpha", "a.html")],
-                                         "evaluate": [("X eval", "evaluate/x.html")]}
-    frag = index_fragment(tmp_path, manifest={"mode": "demo", "missing": ["m"],
-                                              "datasets": {}})
-    assert 'href="evaluate/x.html"' in frag and "DEMO DATA" in frag and "old index" not in frag
+def test_index_cards_tell_the_truth(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "evaluate").mkdir(parents=True)
+    (reports / "a.html").write_text("<html><head><title>Alpha</title></head></html>")
+    (reports / "evaluate" / "x.html").write_text("<title>X eval</title>")
+    (reports / "index.html").write_text("<title>old index</title>")
+    record_status(tmp_path, "b.html", status="failed", title="Beta",
+                  error="stage failed: RuntimeError: broken on purpose\n  traceback...")
+    record_status(tmp_path, "gone.html", status="built", title="Gone")
+    states = {r["href"]: r["status"] for r in collect_reports(tmp_path)}
+    assert states == {"a.html": "built", "b.html": "failed", "gone.html": "missing",
+                      "evaluate/x.html": "built"}
+    page = index_page(tmp_path, manifest={"mode": "demo", "missing": ["m"], "datasets": {}})
+    assert 'href="evaluate/x.html"' in page and 'href="a.html"' in page
+    assert 'href="b.html"' not in page and 'href="gone.html"' not in page
+    assert "FAILED" in page and "broken on purpose" in page and "traceback" not in page
+    assert "DEMO DATA" in page and "old index" not in page
+    assert "2 of 4 reports are not available" in page
+
+
+def test_failed_stage_rewrites_index_and_names_the_cause(tmp_path, monkeypatch):
+    from wmresearch.config import Project
+    from wmresearch.runner import StageFailed, run_report
+
+    (tmp_path / "params.yaml").write_text("global: {seed: 1}\n")
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    (tmp_path / "nb.py").write_text(SCRIPT)
+    project = Project(tmp_path)
+    html = tmp_path / "reports" / "nb.html"
+    run_report(project, tmp_path / "nb.py", html, {"answer": 1}, title="Tiny")
+    assert 'href="nb.html"' not in (tmp_path / "reports" / "index.html").read_text() \
+        if (tmp_path / "reports" / "index.html").exists() else True
+    with pytest.raises(StageFailed, match="negative answer"):
+        run_report(project, tmp_path / "nb.py", html, {"answer": -1}, title="Tiny")
+    index = (tmp_path / "reports" / "index.html").read_text()
+    assert not html.exists()
+    assert "Tiny" in index and "FAILED" in index and "negative answer" in index
+    assert 'href="nb.html"' not in index
 
 
 STYLED = '''# %% [markdown]

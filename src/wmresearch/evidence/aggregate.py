@@ -48,9 +48,13 @@ def aggregate_rate(productivity: pd.DataFrame, lad_codes: list[str], rate: str,
     """
     wide = productivity.pivot_table(index=["area_code", "year"], columns="measure",
                                     values="value", aggfunc="first").reset_index()
-    is_lad = wide["area_code"].isin(set(productivity["lad_code"].dropna()))
+    # districts are the rows with a LAD code (recoded districts keep their published code)
+    is_lad = wide["area_code"].isin(set(productivity.loc[productivity["lad_code"].notna(),
+                                                         "area_code"]))
     complete = wide.dropna(subset=[rate, weight]) if {rate, weight} <= set(wide) else wide[:0]
-    group = complete[complete["area_code"].isin(lad_codes)]
+    codes = set(lad_codes) | set(productivity.loc[productivity["lad_code"].isin(lad_codes),
+                                                   "area_code"])
+    group = complete[complete["area_code"].isin(codes)]
     if group.empty:
         raise KeyError(f"no {rate} x {weight} values for districts {sorted(lad_codes)}")
 

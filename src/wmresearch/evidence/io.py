@@ -344,6 +344,6 @@ def blank_to_na(series: pd.Series) -> pd.Series:
 
 __all__ = [
     "SUPPRESSED", "Cleaned", "DataFileError", "apply_checks", "blank_to_na", "concat_rejects",
-    "decode_text", "is_code", "read_csv_text", "take_blank_lines", "reject_duplicates", "save_table",
-    "split_rejects", "string_columns", "to_number", "wide_to_long", "year_of",
+    "decode_text", "is_code", "read_csv_text", "reject_duplicates", "save_table",
+    "split_rejects", "string_columns", "take_blank_lines", "to_number", "wide_to_long", "year_of",
 ]

@@ -85,9 +85,11 @@ def business_size_structure(ukbc: pd.DataFrame, year: int | None = None) -> pd.D
 
 
 def local_units_by_section(idbr: pd.DataFrame, nuts2_codes: list[str]) -> pd.DataFrame:
-    """Local units (workplaces) by SIC section in the region vs GB, latest year, with LQs."""
+    """Local units (workplaces) by SIC section in the region vs Great Britain, latest year,
+    with LQs. The reference is GB: Northern Ireland's area (UKN0) is left out, since the
+    shares are labelled "% of GB"."""
     year = int(idbr["year"].max())
-    frame = idbr[idbr["year"] == year].copy()
+    frame = idbr[(idbr["year"] == year) & ~idbr["nuts2_code"].str.startswith("UKN")].copy()
     frame["section"] = frame["sic4_code"].str.slice(0, 2).map(SIC2007_DIVISIONS)
     by_section = (frame.dropna(subset=["section"])
                   .groupby(["nuts2_code", "section"], as_index=False)["local_units"].sum())

@@ -1,27 +1,86 @@
-"""Report charts with a consistent look: every chart has a title and a source line."""
+"""Report charts in one house style: titled, sourced, described, never cut.
+
+Every chart is drawn with seaborn's colour-blind-safe palette, its long labels wrapped rather
+than truncated, units on the axes, and embedded in the page as a PNG whose ``alt`` text is
+written from the chart's title and data (what it shows and its extremes), as public-sector
+accessibility rules require of images. PNGs carry no timestamp, so reruns are byte-identical.
+"""
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import textwrap
 from collections.abc import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import seaborn as sns
+from IPython.display import HTML, display
 from matplotlib.ticker import MaxNLocator
 
 from wmresearch.reporting.display import source_note
 
+PALETTE = "colorblind"
+WRAP = 38
 
-def _finish(fig, ax, title: str, xlabel: str, ylabel: str, sources: Sequence[str],
-            integer_x: bool, legend: bool, outside: bool = False) -> None:
-    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    ax.spines[["top", "right"]].set_visible(False)
-    if integer_x:
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if legend:
-        # bars fill the plot area, so their legend goes to the right of it
-        ax.legend(frameon=False, **({"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
-                                    if outside else {}))
-    plt.show()
+
+def house_style() -> None:
+    """Apply the house style (seaborn, colour-blind palette, clean axes)."""
+    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95,
+                  rc={"axes.spines.top": False, "axes.spines.right": False,
+                      "svg.hashsalt": "wmresearch", "figure.dpi": 100})
+
+
+def wrap(label: str, width: int = WRAP) -> str:
+    """A label wrapped onto several lines instead of cut ("repair of motor v...")."""
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def describe_bars(labels: Sequence[str], values: Sequence[float], unit: str = "") -> str:
+    """Alt-text sentence for bars: how many, highest and lowest."""
+    pairs = [(str(lab), float(v)) for lab, v in zip(labels, values, strict=True)
+             if pd.notna(v)]
+    if not pairs:
+        return "No values to show."
+    top = max(pairs, key=lambda p: p[1])
+    low = min(pairs, key=lambda p: p[1])
+    suffix = f" {unit}" if unit else ""
+    return (f"{len(pairs)} bars. Highest: {top[0]} ({_number(top[1])}{suffix}); lowest: "
+            f"{low[0]} ({_number(low[1])}{suffix}).")
+
+
+def describe_lines(lines: Mapping[str, pd.Series], unit: str = "") -> str:
+    """Alt-text sentence for lines: each series' first and last values."""
+    parts = []
+    for label, series in lines.items():
+        series = series.dropna()
+        if len(series):
+            parts.append(f"{label}: {_number(series.iloc[0])} in {series.index[0]} to "
+                         f"{_number(series.iloc[-1])} in {series.index[-1]}"
+                         f"{' ' + unit if unit else ''}")
+    return "; ".join(parts) + "." if parts else "No values to show."
+
+
+def show(fig: plt.Figure, *, title: str, alt: str, sources: Sequence[str]) -> None:
+    """Embed ``fig`` as a PNG with alt text, then its source line; close it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight",
+                metadata={"Software": None})
+    plt.close(fig)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    text = html.escape(f"Chart: {title}. {alt}", quote=True)
+    display(HTML(f'<figure class="wm-figure"><img src="data:image/png;base64,{data}" '
+                 f'alt="{text}" style="max-width:100%"></figure>'))
     source_note(*sources)
 
 
@@ -29,26 +88,82 @@ def line_chart(lines: Mapping[str, pd.Series], *, title: str, xlabel: str, ylabe
                sources: Sequence[str], reference: float | None = None,
                figsize: tuple[float, float] = (8, 4)) -> None:
     """One line per labelled series (index = x, e.g. year); optional horizontal reference."""
+    house_style()
     fig, ax = plt.subplots(figsize=figsize)
     for label, series in lines.items():
-        ax.plot(series.index, series.to_numpy(), lw=2, label=label)
+        ax.plot(series.index, series.to_numpy(), lw=2, marker="o", ms=3, label=label)
     if reference is not None:
         ax.axhline(reference, color="grey", lw=1)
-    _finish(fig, ax, title, xlabel, ylabel, sources, integer_x=True, legend=len(lines) > 1)
+    ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(lines) > 1:
+        ax.legend(frameon=False)
+    show(fig, title=title, alt=describe_lines(lines, ylabel), sources=sources)
 
 
 def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, title: str,
                 xlabel: str, sources: Sequence[str], reference: float | None = None,
                 width: float = 8) -> None:
     """Horizontal bars, one group per label and one bar per series (e.g. region vs UK)."""
-    n = len(bars)
-    height = 0.8 / n
-    fig, ax = plt.subplots(figsize=(width, 0.3 * n * len(labels) + 1.5))
-    for k, (name, values) in enumerate(bars.items()):
-        offset = (n - 1) / 2 * height - k * height
-        ax.barh([i + offset for i in range(len(labels))], list(values), height=height,
-                label=name)
-    ax.set_yticks(range(len(labels)), labels)
+    house_style()
+    frame = pd.DataFrame({"label": [wrap(lab) for lab in labels] * len(bars),
+                          "series": [name for name in bars for _ in labels],
+                          "value": [float(v) for values in bars.values() for v in values]})
+    rows = max(sum(lab.count("\n") + 1 for lab in frame["label"][:len(labels)]), 1)
+    fig, ax = plt.subplots(figsize=(width, 0.22 * rows * max(len(bars), 1) + 1.6))
+    sns.barplot(frame, y="label", x="value", hue="series" if len(bars) > 1 else None,
+                ax=ax, orient="h", palette=PALETTE if len(bars) > 1 else None)
     if reference is not None:
         ax.axvline(reference, color="k", lw=1)
-    _finish(fig, ax, title, xlabel, "", sources, integer_x=False, legend=n > 1, outside=True)
+    ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel="")
+    if len(bars) > 1:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    first = next(iter(bars))
+    alt = f"{first}: " + describe_bars(labels, list(bars[first]), xlabel)
+    show(fig, title=title, alt=alt, sources=sources)
+
+
+def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
+              sources: Sequence[str], reference: float | None = None,
+              highlight: str | None = None, width: float = 8) -> None:
+    """Horizontal bars for one series; ``highlight`` names a bar drawn in a contrasting
+    colour (e.g. the study region among its peers)."""
+    house_style()
+    colours = sns.color_palette(PALETTE)
+    fig, ax = plt.subplots(figsize=(width, 0.32 * len(labels) + 1.4))
+    ax.barh([wrap(lab) for lab in labels], list(values),
+            color=[colours[3] if lab == highlight else colours[0] for lab in labels])
+    if reference is not None:
+        ax.axvline(reference, color="k", lw=1, ls=":")
+    ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel="")
+    show(fig, title=title, alt=describe_bars(labels, values, xlabel), sources=sources)
+
+
+def choropleth(shapes, column: str, *, title: str, legend_title: str,
+               sources: Sequence[str], outlines=None, names: str | None = None,
+               categorical: bool = False, scheme: str | None = "quantiles",
+               cmap: str = "viridis") -> None:
+    """A map of ``shapes[column]`` with district ``outlines`` and their ``names`` on top."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(9, 7))
+    kwargs = {"categorical": True} if categorical else {"scheme": scheme, "k": 5}
+    shapes.plot(column=column, cmap=cmap, legend=True, ax=ax, linewidth=0,
+                legend_kwds={"title": legend_title, "loc": "upper left",
+                             "bbox_to_anchor": (1.0, 1.0), "fontsize": 8}, **kwargs)
+    if outlines is not None:
+        outlines.boundary.plot(ax=ax, color="black", linewidth=0.8)
+        if names:
+            for _, row in outlines.iterrows():
+                point = row.geometry.representative_point()
+                ax.annotate(row[names], (point.x, point.y), ha="center", fontsize=8,
+                            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.7,
+                                  "lw": 0})
+    ax.set_axis_off()
+    ax.set_title(wrap(title, 70))
+    values = shapes[column].dropna()
+    alt = (f"Map of {len(shapes)} areas coloured by {legend_title.lower()}"
+           + (f", from {_number(values.min())} to {_number(values.max())}" if len(values)
+              and not categorical else "")
+           + (f"; district boundaries and names of {', '.join(map(str, outlines[names]))}"
+              if outlines is not None and names else "") + ".")
+    show(fig, title=title, alt=alt, sources=sources)

@@ -18,7 +18,7 @@ from typing import Any
 from wmresearch.files import write_text
 
 SECTION_NAMES = {"": "Pipeline reports", "evaluate": "Programme evaluations"}
-ORDER = ["acquire.html", "evidence.html", "clusters.html"]
+ORDER = ["region.html", "clusters.html", "evidence.html", "acquire.html"]
 STYLE = """
 body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60em;
 margin:2em auto;padding:0 1em;color:#1d1d1d}

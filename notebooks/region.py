@@ -1,0 +1,84 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: wmresearch
+#     language: python
+#     name: wmresearch
+# ---
+
+# %% [markdown]
+# # The State of the Region
+#
+# The area's economy from the publishers' own files: productivity, output by industry, jobs
+# and their sectors, business structure, deprivation and where people work. Each chart names
+# the release it comes from; every figure is rebuilt by `dvc repro`.
+
+# %% tags=["parameters"]
+region = "E47000007"
+
+# %% tags=["remove-cell"]
+from IPython.display import Markdown, display
+
+from wmresearch.config import Project
+from wmresearch.region import report
+from wmresearch.region.area import study_area
+from wmresearch.reporting import write_metrics
+
+paths = Project.here().paths
+area = study_area(paths, region)
+tables = report.Tables(paths)
+metrics = {"region": region, "area": area.name}
+
+# %%
+display(Markdown(area.describe()))
+
+# %% [markdown]
+# ## 1. Productivity
+#
+# GVA per hour worked is the headline measure of labour productivity; GVA per filled job
+# also reflects hours worked per job. Both are in current prices and smoothed by ONS, so
+# comparisons across areas within a year are the meaningful ones.
+
+# %%
+metrics.update(report.productivity(area, tables))
+
+# %% [markdown]
+# ## 2. Output by industry
+
+# %%
+metrics.update(report.output(area, tables))
+
+# %% [markdown]
+# ## 3. Jobs and specialisation
+#
+# Employment by industry section and its location quotient against Great Britain
+# (LQ above 1: the section's share of jobs is higher than nationally).
+
+# %%
+metrics.update(report.jobs(area, tables))
+
+# %% [markdown]
+# ## 4. Business structure
+
+# %%
+metrics.update(report.business(area, tables))
+
+# %% [markdown]
+# ## 5. Deprivation
+
+# %%
+metrics.update(report.deprivation(area, tables))
+
+# %% [markdown]
+# ## 6. Where people work
+
+# %%
+metrics.update(report.workplaces(area, tables))
+
+# %% tags=["remove-cell"]
+write_metrics(paths.metrics / "region.json", metrics)

@@ -37,12 +37,14 @@ def test_closure_follows_imports_inside_functions_and_packages(tmp_path):
 
 
 def test_the_trust_review_cases_are_covered():
-    """The cases found stale in review: LQs reach the evidence report through the region's
-    statistics; chart helpers reach it through reporting; the aggregation reaches every
-    evaluation."""
+    """The cases found stale in review: LQs reach the State of the Region through the
+    region's statistics; chart helpers reach it through reporting; the evidence build's own
+    cleaners reach the evidence stage; nothing reaches a stage that does not run it."""
     dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    evidence = code_deps(dvc["stages"]["evidence"])
-    assert "src/wmresearch/colocation/lq.py" in evidence
-    assert "src/wmresearch/reporting/charts.py" in evidence
-    assert "src/wmresearch/evidence/aggregate.py" in code_deps(dvc["stages"]["evaluate"])
+    region = code_deps(dvc["stages"]["region"])
+    assert "src/wmresearch/colocation/lq.py" in region
+    assert "src/wmresearch/reporting/charts.py" in region
+    assert "src/wmresearch/evidence/aggregate.py" in region
+    assert "src/wmresearch/evidence/gva.py" in code_deps(dvc["stages"]["evidence"])
     assert "src/wmresearch/colocation/lq.py" not in code_deps(dvc["stages"]["acquire"])
+    assert "src/wmresearch/colocation/lq.py" not in code_deps(dvc["stages"]["evidence"])

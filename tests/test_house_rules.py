@@ -70,3 +70,17 @@ def test_required_mirror_turns_a_skip_into_a_failure(tmp_path):
 
 def test_ci_requires_the_mirror():
     assert "WMRESEARCH_REQUIRE_MIRROR=1" in (REPO / ".ci" / "run").read_text()
+
+
+def test_jupytext_sync_leaves_tracked_scripts_unchanged(tmp_path):
+    for script in sorted((REPO / "notebooks").glob("*.py")):
+        (tmp_path / script.name).write_text(script.read_text(encoding="utf-8"))
+    (tmp_path / "jupytext.toml").write_text((REPO / "jupytext.toml").read_text())
+    jupytext = Path(sys.executable).parent / "jupytext"
+    for _ in range(2):  # create the pairs, then sync them again
+        result = subprocess.run([str(jupytext), "--sync", *sorted(
+            p.name for p in tmp_path.glob("*.py"))], cwd=tmp_path, capture_output=True,
+            text=True)
+        assert result.returncode == 0, result.stderr
+    for script in sorted((REPO / "notebooks").glob("*.py")):
+        assert (tmp_path / script.name).read_text() == script.read_text(), script.name

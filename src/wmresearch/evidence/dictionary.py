@@ -57,10 +57,19 @@ def render(tables: list[Table] = TABLES) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out = Path((argv or sys.argv[1:] or ["docs/data_dictionary.md"])[0])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(), encoding="utf-8")
-    print(f"wrote {out}")
+    """``python -m wmresearch.evidence.dictionary [OUT]``: write the data dictionary."""
+    import argparse
+
+    from wmresearch.files import write_text
+
+    parser = argparse.ArgumentParser(
+        prog="python -m wmresearch.evidence.dictionary",
+        description="Write the data dictionary of every processed table (from the schemas).")
+    parser.add_argument("out", nargs="?", default="docs/data_dictionary.md", type=Path,
+                        help="Markdown file to write (default: docs/data_dictionary.md)")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    write_text(args.out, render())
+    print(f"wrote {args.out}")
     return 0
 
 

@@ -96,7 +96,6 @@ def sic5(sic5_path: Path):
     return get_bres_itl2_sic5(sic5_path)
 
 
-@pytest.mark.mirror
 def test_sic5_rows_balance(sic5, sic5_raw) -> None:
     keys = Counter((r["DATE"], r["GEOGRAPHY_CODE"], r["INDUSTRY_CODE"]) for r in sic5_raw)
     bad_codes = sum(not re.fullmatch(r"\d{5}", r["INDUSTRY_CODE"]) for r in sic5_raw)
@@ -108,7 +107,6 @@ def test_sic5_rows_balance(sic5, sic5_raw) -> None:
     assert sic5.name == "bres_itl2_sic5" and Path(sic5.source).name == Path(SIC5_FILE).name
 
 
-@pytest.mark.mirror
 def test_sic5_shape(sic5, sic5_raw) -> None:
     data = sic5.data
     assert data["itl2_code"].nunique() == 40
@@ -121,7 +119,6 @@ def test_sic5_shape(sic5, sic5_raw) -> None:
     assert isinstance(data["sic_code"].dtype, pd.StringDtype)
 
 
-@pytest.mark.mirror
 def test_sic5_west_midlands_2021_total(sic5, sic5_raw) -> None:
     expected = sum(float(r["COUNT"]) for r in sic5_raw
                    if r["DATE"] == "2021" and r["GEOGRAPHY_CODE"] == "UKG3" and r["COUNT"])
@@ -131,7 +128,6 @@ def test_sic5_west_midlands_2021_total(sic5, sic5_raw) -> None:
     assert (wm["itl2_name"] == "West Midlands").all()
 
 
-@pytest.mark.mirror
 def test_sic5_sampled_rows_match_raw(sic5, sic5_raw) -> None:
     indexed = sic5.data.set_index(["year", "nuts_code", "sic_code"])
     for raw in random.Random(20240601).sample(sic5_raw, 50):
@@ -142,7 +138,6 @@ def test_sic5_sampled_rows_match_raw(sic5, sic5_raw) -> None:
             assert out["employment"] == float(raw["COUNT"])
 
 
-@pytest.mark.mirror
 def test_sic5_codes_and_itl(sic5) -> None:
     data = sic5.data
     assert data["sic_code"].str.fullmatch(r"\d{5}").all()
@@ -152,7 +147,6 @@ def test_sic5_codes_and_itl(sic5) -> None:
     assert not data["sic_name"].str.contains(" : ", regex=False).any()
 
 
-@pytest.mark.mirror
 def test_sic5_blank_counts_are_suppressed(sic5, sic5_raw) -> None:
     blank = {(int(r["DATE"]), r["GEOGRAPHY_CODE"], r["INDUSTRY_CODE"])
              for r in sic5_raw if not r["COUNT"].strip()}
@@ -165,7 +159,6 @@ def test_sic5_blank_counts_are_suppressed(sic5, sic5_raw) -> None:
     assert {geo for _, geo, _ in blank} <= SCOTLAND
 
 
-@pytest.mark.mirror
 def test_sic5_defra_pseudo_code(sic5, sic5_raw) -> None:
     # BRES does not survey farms: the SIC 01.1-01.5 subclasses are 0 in the raw file and
     # farm employment sits under the NOMIS pseudo-code 01000, flagged is_defra_agri.
@@ -193,7 +186,6 @@ def sic2(sic2_path: Path):
     return get_bres_itl2_sic2(sic2_path)
 
 
-@pytest.mark.mirror
 def test_sic2_rows_balance_and_shape(sic2, sic2_raw) -> None:
     assert sic2.rows_in == len(sic2_raw)
     assert sic2.rows_kept + sic2.rows_rejected == sic2.rows_in
@@ -207,7 +199,6 @@ def test_sic2_rows_balance_and_shape(sic2, sic2_raw) -> None:
     assert sic2.name == "bres_itl2_sic2"
 
 
-@pytest.mark.mirror
 def test_sic2_west_midlands_totals(sic2, sic2_raw) -> None:
     for year in (2015, 2021):
         expected = sum(float(r["COUNT"]) for r in sic2_raw
@@ -216,7 +207,6 @@ def test_sic2_west_midlands_totals(sic2, sic2_raw) -> None:
         assert got["employment"].sum() == expected
 
 
-@pytest.mark.mirror
 def test_sic2_division_01_includes_defra(sic2, sic5) -> None:
     # Division 01 in the 2-digit table carries the DEFRA farm employment that the 5-digit
     # table shows as 01000: it is at least the DEFRA figure wherever both are published.
@@ -245,7 +235,6 @@ def idbr4(nuts2_dir: Path):
     return get_idbr_nuts2_sic4(sorted(nuts2_dir.glob("nomis_IDBR_*_TYPE450.csv.gz")))
 
 
-@pytest.mark.mirror
 def test_bres_nuts2_sic4_against_raw(bres4, nuts2_dir: Path) -> None:
     raws = {p.name: _raw(p) for p in sorted(nuts2_dir.glob("nomis_BRES_*_TYPE450.csv.gz"))}
     assert len(raws) == 2
@@ -268,7 +257,6 @@ def test_bres_nuts2_sic4_against_raw(bres4, nuts2_dir: Path) -> None:
     assert bres4.name == "bres_nuts2_sic4" and bres4.source.count(";") == 1
 
 
-@pytest.mark.mirror
 def test_idbr_nuts2_sic4_rejects_empty_2015_extract(idbr4, nuts2_dir: Path) -> None:
     raw_2015 = _raw(nuts2_dir / "nomis_IDBR_2015_TYPE450.csv.gz")
     raw_2018 = _raw(nuts2_dir / "nomis_IDBR_2018_TYPE450.csv.gz")

@@ -72,7 +72,6 @@ def ukbc(ukbc_path: Path):
     return get_ukbc_sizeband(ukbc_path)
 
 
-@pytest.mark.mirror
 def test_rows_balance(ukbc, ukbc_raw) -> None:
     keys = {(r["DATE"], r["INDUSTRY_CODE"], r["EMPLOYMENT_SIZEBAND_NAME"]) for r in ukbc_raw}
     assert len(keys) == len(ukbc_raw)  # no duplicate keys in the raw file ...
@@ -82,7 +81,6 @@ def test_rows_balance(ukbc, ukbc_raw) -> None:
     assert ukbc.name == "ukbc_sizeband"
 
 
-@pytest.mark.mirror
 def test_shape_and_years(ukbc, ukbc_raw) -> None:
     data = ukbc.data
     years = sorted({int(r["DATE"]) for r in ukbc_raw})
@@ -95,7 +93,6 @@ def test_shape_and_years(ukbc, ukbc_raw) -> None:
     assert list(data.columns) == list(SCHEMA_UKBC_SIZEBAND.columns)
 
 
-@pytest.mark.mirror
 def test_sizeband_order_and_bounds(ukbc, ukbc_raw) -> None:
     labels = sorted({r["EMPLOYMENT_SIZEBAND_NAME"] for r in ukbc_raw},
                     key=lambda s: _band_bounds(s)[0])
@@ -114,7 +111,6 @@ def test_sizeband_order_and_bounds(ukbc, ukbc_raw) -> None:
     assert all(b[1] + 1 == nxt[0] for b, nxt in zip(bounds, bounds[1:], strict=False))
 
 
-@pytest.mark.mirror
 def test_totals_by_year_match_raw(ukbc, ukbc_raw) -> None:
     expected: dict[int, int] = defaultdict(int)
     for r in ukbc_raw:
@@ -123,7 +119,6 @@ def test_totals_by_year_match_raw(ukbc, ukbc_raw) -> None:
     assert {int(k): int(v) for k, v in got.items()} == dict(expected)
 
 
-@pytest.mark.mirror
 def test_sampled_rows_match_raw(ukbc, ukbc_raw) -> None:
     indexed = ukbc.data.set_index(["year", "sic_code", "sizeband"])
     for raw in random.Random(11).sample(ukbc_raw, 40):

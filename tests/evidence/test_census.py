@@ -73,7 +73,6 @@ def census(census_path: Path):
     return get_workplace_population(census_path)
 
 
-@pytest.mark.mirror
 def test_rows_balance(census, raw) -> None:
     header, body = raw
     # every raw row is an MSOA whose sections sum to "All categories": nothing to reject
@@ -86,7 +85,6 @@ def test_rows_balance(census, raw) -> None:
     assert census.name == "census2011_workplace_msoa"
 
 
-@pytest.mark.mirror
 def test_shape_and_codes(census, raw) -> None:
     _, body = raw
     data = census.data
@@ -100,7 +98,6 @@ def test_shape_and_codes(census, raw) -> None:
     assert str(data["workers"].dtype) == "Int64"
 
 
-@pytest.mark.mirror
 def test_totals_match_raw(census, raw) -> None:
     _, body = raw
     assert int(census.data["workers"].sum()) == sum(int(r[1]) for r in body)
@@ -109,7 +106,6 @@ def test_totals_match_raw(census, raw) -> None:
         assert per_msoa[r[0].split(" : ")[0]] == int(r[1])
 
 
-@pytest.mark.mirror
 def test_known_row_darlington_001(census, raw) -> None:
     header, body = raw
     first = body[0]

@@ -60,7 +60,6 @@ def _by_number(cleaned) -> pd.DataFrame:
 # The real 55-column sample
 
 
-@pytest.mark.mirror
 def test_sample_accounting_matches_csv_module(mirror_file):
     path = mirror_file(SAMPLE)
     records = _csv_records(path)
@@ -79,7 +78,6 @@ def test_sample_accounting_matches_csv_module(mirror_file):
     SCHEMA_FIRM_REGISTER.validate(cleaned.data)
 
 
-@pytest.mark.mirror
 def test_sample_doubled_quotes_are_unescaped_once(mirror_file):
     path = mirror_file(SAMPLE)
     firms = _by_number(read_basic_company_data(path))
@@ -91,7 +89,6 @@ def test_sample_doubled_quotes_are_unescaped_once(mirror_file):
         assert name == records[number].strip()
 
 
-@pytest.mark.mirror
 def test_sample_dates_parsed(mirror_file):
     path = mirror_file(SAMPLE)
     firms = _by_number(read_basic_company_data(path, statuses=None))
@@ -107,7 +104,6 @@ def test_sample_dates_parsed(mirror_file):
                 assert pd.isna(got[column])
 
 
-@pytest.mark.mirror
 def test_sample_sic_codes_split(mirror_file):
     path = mirror_file(SAMPLE)
     firms = _by_number(read_basic_company_data(path, statuses=None))
@@ -128,7 +124,6 @@ def test_sample_sic_codes_split(mirror_file):
                     else got[f"sic_code_{i}"] == code)
 
 
-@pytest.mark.mirror
 def test_sample_postcodes(mirror_file):
     path = mirror_file(SAMPLE)
     firms = _by_number(read_basic_company_data(path, statuses=None))
@@ -141,7 +136,6 @@ def test_sample_postcodes(mirror_file):
         assert (pd.isna(got) if expected is None else got == expected)
 
 
-@pytest.mark.mirror
 def test_streaming_ingest_writes_the_same_rows(mirror_file, tmp_path):
     path = mirror_file(SAMPLE)
     in_memory = read_basic_company_data(path, statuses=None)
@@ -163,7 +157,6 @@ def test_streaming_ingest_writes_the_same_rows(mirror_file, tmp_path):
 # The real 14-column extract
 
 
-@pytest.mark.mirror
 def test_extract_status_counts_match_csv_module(mirror_file):
     path = mirror_file(EXTRACT)
     records = _csv_records(path)
@@ -187,7 +180,6 @@ def test_extract_status_counts_match_csv_module(mirror_file):
     assert everything.data["incorporation_date"].isna().all()  # no dates in the extract
 
 
-@pytest.mark.mirror
 def test_extract_west_midlands_postcode_areas(mirror_file):
     path = mirror_file(EXTRACT)
     records = _csv_records(path)
@@ -204,7 +196,6 @@ def test_extract_west_midlands_postcode_areas(mirror_file):
     assert b1_b3.rows_kept == sum(r["RegAddress.PostCode"].startswith("B3 ") for r in records)
 
 
-@pytest.mark.mirror
 def test_extract_quotes_and_old_sic_codes(mirror_file):
     path = mirror_file(EXTRACT)
     records = _csv_records(path)
@@ -223,7 +214,6 @@ def test_extract_quotes_and_old_sic_codes(mirror_file):
     assert firms["primary_sic"].notna().sum() == with_code
 
 
-@pytest.mark.mirror
 def test_extract_odd_postcodes_flagged_not_dropped(mirror_file):
     path = mirror_file(EXTRACT)
     records = _csv_records(path)
@@ -238,7 +228,6 @@ def test_extract_odd_postcodes_flagged_not_dropped(mirror_file):
     assert junk and firms.loc[junk, "postcode_district"].isna().all()
 
 
-@pytest.mark.mirror
 def test_blocks_do_not_change_the_result(mirror_file):
     path = mirror_file(EXTRACT)
     # validation does not change the data; skipping it keeps the 27-block read fast
@@ -253,7 +242,6 @@ def test_blocks_do_not_change_the_result(mirror_file):
 # Geocoding
 
 
-@pytest.mark.mirror
 def test_read_postcode_districts(mirror_file):
     path = mirror_file(DISTRICTS)
     districts = read_postcode_districts(path)
@@ -265,7 +253,6 @@ def test_read_postcode_districts(mirror_file):
     assert districts.set_index("postcode_district").loc["GIR", ["latitude"]].isna().all()
 
 
-@pytest.mark.mirror
 def test_geocode_extract_to_districts(mirror_file):
     firms = read_basic_company_data(mirror_file(EXTRACT), statuses=None).data
     districts = read_postcode_districts(mirror_file(DISTRICTS))
@@ -316,7 +303,6 @@ def district_lads(mirror):
     return postcode_district_lads(read_postcode_districts(mirror / DISTRICTS), lookup)
 
 
-@pytest.mark.mirror
 def test_region_filter_keeps_the_wmca_districts_only(mirror_file, district_lads, tmp_path):
     path = mirror_file(EXTRACT)
     names = _raw_district_names(mirror_file)
@@ -356,7 +342,6 @@ def test_region_filter_keeps_the_wmca_districts_only(mirror_file, district_lads,
     assert (counts["rows_kept"], counts["rows_region_filtered"]) == (57, 1000 - 57)
 
 
-@pytest.mark.mirror
 def test_postcode_district_lads_match_the_code_history(mirror_file, district_lads):
     lads = _raw_lads(mirror_file)
     code = {r["LADNM"]: r["LADCD_ACTIVE"] for r in lads}

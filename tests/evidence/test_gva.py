@@ -73,7 +73,6 @@ def _value(data: pd.DataFrame, year: int, value: str, **keys: str) -> float:
     return float(hit.iloc[0])
 
 
-@pytest.mark.mirror
 def test_birmingham_total_2022_matches_raw_line(industry, industry_path):
     header, rows = _raw(industry_path)
     line = next(r for r in rows if r[0] == "TLG31" and r[2] == "Total")
@@ -83,7 +82,6 @@ def test_birmingham_total_2022_matches_raw_line(industry, industry_path):
     assert got == expected
 
 
-@pytest.mark.mirror
 def test_industry_values_match_raw_sample(industry, industry_path):
     header, rows = _raw(industry_path)
     data = industry.data.set_index(["itl_code", "sic07_description", "year"])["gva_gbp_m"]
@@ -94,7 +92,6 @@ def test_industry_values_match_raw_sample(industry, industry_path):
             assert data.loc[key] == _number(row[header.index(column)]), key
 
 
-@pytest.mark.mirror
 def test_industry_shape(industry, industry_path):
     header, rows = _raw(industry_path)
     years = [int(h) for h in header[4:]]
@@ -112,7 +109,6 @@ def test_industry_shape(industry, industry_path):
     assert not data["suppressed"].any()  # Table 3c publishes every cell
 
 
-@pytest.mark.mirror
 def test_industry_accounting(industry, industry_path):
     _, rows = _raw(industry_path)
     assert industry.rows_in == len(rows)
@@ -121,7 +117,6 @@ def test_industry_accounting(industry, industry_path):
     assert industry.accounting()["records_out"] == industry.rows_kept * 25
 
 
-@pytest.mark.mirror
 def test_subsections_tile_manufacturing(industry):
     codes = industry.data.drop_duplicates("sic07_code")
     sub = codes[codes["industry_level"] == "subsection"]
@@ -132,7 +127,6 @@ def test_subsections_tile_manufacturing(industry):
     assert sorted(divisions) == list(range(10, 34))  # SIC 2007 section C = divisions 10-33
 
 
-@pytest.mark.mirror
 def test_sections_are_disjoint(industry):
     codes = industry.data.drop_duplicates("sic07_code")
     sections = codes[codes["industry_level"] == "section"]
@@ -140,7 +134,6 @@ def test_sections_are_disjoint(industry):
     assert sorted(letters) == list("ABCDEFGHIJKLMNOPQRST")  # U (extraterritorial) excluded
 
 
-@pytest.mark.mirror
 def test_total_is_sum_of_sections_within_rounding(industry):
     check = check_additivity(industry.data)
     assert len(check) == industry.data["itl_code"].nunique() * 25
@@ -150,7 +143,6 @@ def test_total_is_sum_of_sections_within_rounding(industry):
     assert check["within_tolerance"].all(), check[~check["within_tolerance"]]
 
 
-@pytest.mark.mirror
 def test_broad_sectors_plus_construction_sum_to_total(industry):
     data = industry.data
     wide = data[data["sic07_code"].isin(["Total", "A-E", "F", "G-T"])].pivot_table(
@@ -159,7 +151,6 @@ def test_broad_sectors_plus_construction_sum_to_total(industry):
     assert (diff.abs() <= 0.5 * 4).all()  # three rounded parts and a rounded total
 
 
-@pytest.mark.mirror
 def test_itl3_in_itl2_birmingham(industry, per_hour, per_hour_path):
     lookup = itl3_in_itl2(industry.data, per_hour.data)
     _, rows = _raw(per_hour_path)
@@ -184,7 +175,6 @@ def test_itl3_in_itl2_without_names_leaves_itl2_name_null():
     assert out["itl2_name"].isna().all()
 
 
-@pytest.mark.mirror
 def test_per_hour_matches_raw(per_hour, per_hour_path):
     header, rows = _raw(per_hour_path)
     years = [int(h) for h in header[3:]]
@@ -198,7 +188,6 @@ def test_per_hour_matches_raw(per_hour, per_hour_path):
                           itl_code=row[1]) == _number(row[header.index(column)])
 
 
-@pytest.mark.mirror
 def test_per_hour_levels_and_accounting(per_hour, per_hour_path, industry):
     _, rows = _raw(per_hour_path)
     assert per_hour.name == "gva_per_hour_itl"

@@ -72,7 +72,6 @@ def sic(paths):
     return get_sic_hierarchy(*paths)
 
 
-@pytest.mark.mirror
 def test_rows_balance(sic, raw) -> None:
     hier, ch = raw
     assert sic.rows_in == len(hier) + len(ch)
@@ -84,7 +83,6 @@ def test_rows_balance(sic, raw) -> None:
     assert sic.name == "sic2007" and sic.source.count(";") == 1
 
 
-@pytest.mark.mirror
 def test_flags_against_raw(sic, raw) -> None:
     hier, ch = raw
     h_codes, ch_codes = {r["SIC_5DIGIT_CODE"] for r in hier}, {r["code"] for r in ch}
@@ -99,7 +97,6 @@ def test_flags_against_raw(sic, raw) -> None:
             row["description"].split())
 
 
-@pytest.mark.mirror
 def test_companies_house_only_codes(sic) -> None:
     data = sic.data.set_index("sic5_code")
     assert data.loc["98000", "section"] == "T" and data.loc["98000", "sic2_code"] == "98"
@@ -109,7 +106,6 @@ def test_companies_house_only_codes(sic) -> None:
     assert data.loc["99999", "sic5_name"] == "Dormant Company"
 
 
-@pytest.mark.mirror
 def test_hierarchy_rows_match_raw(sic, raw) -> None:
     hier, _ = raw
     data = sic.data.set_index("sic5_code")
@@ -125,7 +121,6 @@ def test_hierarchy_rows_match_raw(sic, raw) -> None:
             assert out["sic5_name"] == " ".join(r["SIC_5DIGIT_NAME"].split(" : ", 1)[1].split())
 
 
-@pytest.mark.mirror
 def test_mis_encoded_apostrophe_repaired(sic, raw) -> None:
     hier, _ = raw
     bad = [r for r in hier if "\u00c6" in r["SIC_5DIGIT_NAME"]]
@@ -135,7 +130,6 @@ def test_mis_encoded_apostrophe_repaired(sic, raw) -> None:
     assert not sic.data["sic5_name"].str.contains("\u00c6").any()
 
 
-@pytest.mark.mirror
 def test_division_table_matches_hierarchy(raw) -> None:
     hier, _ = raw
     from_file = {r["SIC_2DIGIT_CODE"]: r["SIC_SECTION_LETTER"] for r in hier}

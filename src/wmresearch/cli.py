@@ -21,8 +21,13 @@ import yaml
 
 from wmresearch.config import Project, SettingsError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__,
-                  rich_markup_mode=None, pretty_exceptions_enable=False)
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Reproducible evidence, co-location and evaluation for UK combined authorities.",
+    epilog="Examples: `wmresearch fetch` (find every dataset), `wmresearch sources`, "
+           "`wmresearch render region -p region=E47000001`, `wmresearch validate`, "
+           "`wmresearch open`. Each command's --help shows its own example.")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -148,6 +153,90 @@ def site() -> None:
 
 
 @app.command()
+def validate(file: Annotated[Path | None, typer.Argument(
+        help="A Parquet or CSV file to check (default: every processed table)")] = None,
+        table: Annotated[str | None, typer.Option(
+            help="Which table's schema to apply to FILE (default: the file's stem)")] = None,
+        ) -> None:
+    """Check processed tables (or your own file) against the evidence schemas.
+
+    Example: wmresearch validate my_bres_extract.csv --table bres_itl2_sic2
+    """
+    import pandas as pd
+    import pandera.errors
+
+    from wmresearch.evidence.build import TABLES
+    from wmresearch.evidence.dictionary import table_schema
+
+    schemas = {t.name: t for t in TABLES}
+    paths = Project.here().paths
+    if file is None:
+        targets = [(p, p.stem) for p in sorted(paths.evidence.glob("*.parquet"))]
+        if not targets:
+            _fail(f"no processed tables in {paths.evidence}: run `dvc repro evidence`")
+    else:
+        if not file.is_file():
+            _fail(f"{file} not found")
+        targets = [(file, table or file.name.split(".")[0])]
+    failed = 0
+    for path, name in targets:
+        if name not in schemas:
+            _fail(f"{name!r} is not an evidence table: known {', '.join(sorted(schemas))}")
+        if path.suffix == ".parquet":
+            import geopandas as gpd
+
+            frame = gpd.read_parquet(path) if name.endswith("_boundaries") else \
+                pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, dtype_backend="pyarrow")
+        try:
+            table_schema(schemas[name]).validate(frame, lazy=True)
+            typer.echo(f"{path.name}: valid {name} ({len(frame):,} rows)")
+        except pandera.errors.SchemaErrors as exc:
+            failed += 1
+            cases = exc.failure_cases.head(5)
+            typer.echo(f"{path.name}: INVALID as {name}: {len(exc.failure_cases)} problem(s); "
+                       "first: " + "; ".join(
+                           f"column {c!r} row {i}: {chk}" for c, i, chk in zip(
+                               cases["column"], cases["index"], cases["check"], strict=True)),
+                       err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def render(notebook: Annotated[str, typer.Argument(
+        help="A notebook under notebooks/ (name or path), e.g. region")],
+           param: Annotated[list[str] | None, typer.Option(
+               "--param", "-p", help="Parameter override KEY=VALUE (YAML); repeatable")
+           ] = None) -> None:
+    """Run one notebook with its params.yaml section and overrides, into reports/.
+
+    Example: wmresearch render region -p region=E47000001
+    """
+    project = Project.here()
+    script = Path(notebook) if notebook.endswith(".py") else \
+        project.paths.notebooks / f"{notebook}.py"
+    stage = script.stem if script.stem in project.params else None
+    run(script, project.paths.reports / f"{script.stem}.html", stage=stage, title=None,
+        param=param)
+
+
+@app.command("open")
+def open_index() -> None:
+    """Open reports/index.html in the default browser.
+
+    Example: wmresearch open
+    """
+    import webbrowser
+
+    index = Project.here().paths.reports / "index.html"
+    if not index.is_file():
+        _fail(f"{index} does not exist yet: run `dvc repro`")
+    webbrowser.open(index.resolve().as_uri())
+
+
+@app.command()
 def deps(write: Annotated[bool, typer.Option(
         "--write", help="Rewrite dvc.yaml instead of only checking it")] = False) -> None:
     """Check (or write) each stage's code deps: its notebook's whole import closure.
@@ -175,7 +264,9 @@ def deps(write: Annotated[bool, typer.Option(
 def main(argv: list[str] | None = None) -> int:
     """Entry point (``wmresearch``); returns the exit code."""
     try:
-        app(args=argv, prog_name="wmresearch", standalone_mode=False)
+        code = app(args=argv, prog_name="wmresearch", standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except typer.Exit as exc:
         return exc.exit_code
     except SystemExit as exc:  # click usage errors

@@ -1,0 +1,227 @@
+"""The State-of-the-Region dashboard: one row per indicator, in words, and its key messages.
+
+Each row gives the region's latest value (:func:`~wmresearch.region.indicators.region_value`),
+the national comparator, the rank among combined authorities
+(:func:`~wmresearch.region.peers.peer_table`), the significance of the gap where ONS
+publishes intervals, and the trend over the last periods (:func:`trend`). Missing figures are
+written in words, never ``nan``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from wmresearch.evidence.indicators import INDICATORS
+from wmresearch.region.indicators import region_series, region_value
+from wmresearch.region.peers import HIGHER, LOWER, ci_significance, peer_table, rank_of
+
+NOT_PUBLISHED = "not published for this area"
+NO_COMPARATOR = "no national figure published"
+FLAT_TOLERANCE = 0.01
+#: Units of levels (totals), which are not compared with the national total in the messages.
+LEVEL_UNITS = frozenset({"enterprises", "£ million"})
+
+
+def trend(values: Iterable[float], higher_is_better: bool | None, *,
+          flat_tolerance: float = FLAT_TOLERANCE) -> tuple[str, str]:
+    """Arrow and word for the direction of the last 3-5 values (oldest first).
+
+    The change over the window is the least-squares slope times its length minus one
+    (``numpy.polyfit`` degree 1), so one outlying year moves it less than a first-to-last
+    difference. A change smaller than ``flat_tolerance`` (default 1%) of the mean absolute
+    level is "→ little change" (a presentational threshold, not a test).
+
+    Returns
+    -------
+    tuple of str
+        ``("↑" | "↓" | "→", "improving" | "worsening" | "rising" | "falling" | "little
+        change")``; ``("", "fewer than 3 periods")`` with fewer than three values.
+    """
+    y = np.asarray([v for v in values if v is not None and not pd.isna(v)], dtype=float)[-5:]
+    if len(y) < 3:
+        return "", "fewer than 3 periods"
+    slope = np.polyfit(np.arange(len(y)), y, 1)[0]
+    change = slope * (len(y) - 1)
+    if abs(change) < flat_tolerance * np.mean(np.abs(y)):
+        return "→", "little change"
+    arrow = "↑" if change > 0 else "↓"
+    if higher_is_better is None:
+        return arrow, "rising" if change > 0 else "falling"
+    return arrow, "improving" if (change > 0) == higher_is_better else "worsening"
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value with its unit for a reader: "70.5%", "£601", "£35.18", "7.4 years"."""
+    if value is None or pd.isna(value):
+        return NOT_PUBLISHED
+    if unit == "%":
+        return f"{value:.1f}%"
+    if unit == "£":
+        return f"£{value:,.2f}" if abs(value) < 100 else f"£{value:,.0f}"
+    if unit.startswith("£ "):
+        return f"£{value:,.0f} {unit[2:]}"
+    if unit == "enterprises":
+        return f"{value:,.0f} enterprises"
+    return f"{value:,.2f} {unit}" if abs(value) < 100 else f"{value:,.0f} {unit}"
+
+
+def _recent(series: pd.DataFrame) -> list[float]:
+    """Values of the latest run of years computed the same way (published or aggregated)."""
+    have = series[series["value"].notna()]
+    if have.empty:
+        return []
+    method = have["method"].iloc[-1]
+    same = have[have["method"] == method]
+    return [float(v) for v in same["value"].tail(5)]
+
+
+def _row(tables: Mapping[str, pd.DataFrame], indicator_id: str, region_code: str,
+         lad_codes: list[str] | None, area: str) -> dict[str, object]:
+    spec = INDICATORS[indicator_id]
+    els = tables["explore_local"]
+    weights = {"population": tables.get("population_mye2021"),
+               "productivity": tables.get("productivity_lad"),
+               "demography": tables.get("business_demography")}
+    v = region_value(els, indicator_id, region_code, lad_codes, **weights)
+    series = region_series(els, indicator_id, region_code, lad_codes, **weights)
+    arrow, word = trend(_recent(series), spec.higher_is_better)
+    try:
+        rank = rank_of(peer_table(els, indicator_id, year=v.year), region_code)
+    except KeyError:
+        rank = "no combined-authority figures published"
+    published = v.comparator_value is not None
+    significance = (ci_significance(v.lci_95, v.uci_95, v.comparator_lci_95,
+                                    v.comparator_uci_95)
+                    if published and v.value is not None else "no comparison possible")
+    return {
+        "area": area, "indicator_id": indicator_id, "fundamental": spec.fundamental,
+        "indicator": spec.definition, "unit": spec.unit,
+        "higher_is_better": ("yes" if spec.higher_is_better else
+                             "no" if spec.higher_is_better is False else "neither"),
+        "value": v.value if v.value is not None else NOT_PUBLISHED,
+        "region_value": format_value(v.value, spec.unit),
+        "comparator_value": v.comparator_value if published else NO_COMPARATOR,
+        "comparator": (f"{format_value(v.comparator_value, spec.unit)} "
+                       f"({v.comparator_label})" if published else NO_COMPARATOR),
+        "significance": significance, "rank": rank,
+        "trend": f"{arrow} {word}".strip(), "period": v.period or NOT_PUBLISHED,
+        "release": (f"{v.release_date:%d %B %Y}: {v.release}" if v.release else
+                    NOT_PUBLISHED),
+        "method": v.method,
+    }
+
+
+def dashboard(tables: Mapping[str, pd.DataFrame], region_code: str,
+              lad_codes: list[str] | None = None, *,
+              indicators: Iterable[str] | None = None,
+              area_name: str | None = None) -> pd.DataFrame:
+    """One row per indicator for a region: value, comparator, rank, trend, release, period.
+
+    Parameters
+    ----------
+    tables
+        Evidence tables by name: ``explore_local`` (required), and for weights
+        ``population_mye2021``, ``productivity_lad``, ``business_demography`` (optional).
+    region_code
+        Combined authority (E47), region (E12) or district code.
+    lad_codes
+        The region's current districts (``wmresearch.evidence.geography.region_lads``);
+        default ``[region_code]`` for a district code, else ``None`` (published figures only).
+    indicators
+        Indicator ids (default every id in :data:`~wmresearch.evidence.indicators.INDICATORS`
+        with rows in ``explore_local``).
+    area_name
+        Name used in :func:`key_messages` (default the name ONS gives the code).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``area, indicator_id, fundamental, indicator, unit, higher_is_better, value,
+        region_value, comparator_value, comparator, significance, rank, trend, period,
+        release, method``. ``value``/``comparator_value`` hold the number or the words
+        :data:`NOT_PUBLISHED` / :data:`NO_COMPARATOR`; every other column is text.
+    """
+    els = tables["explore_local"]
+    if lad_codes is None and not region_code.startswith(("E47", "E12", "E92", "K0")):
+        lad_codes = [region_code]
+    published = set(els["indicator"].unique())
+    ids = list(indicators) if indicators is not None else [
+        i for i, spec in INDICATORS.items() if spec.indicator in published]
+    names = els.loc[els["areacd"] == region_code, "areanm"]
+    area = area_name or (str(names.iloc[0]) if len(names) else region_code)
+    return pd.DataFrame([_row(tables, i, region_code, lad_codes, area) for i in ids])
+
+
+def _gap(row: pd.Series) -> float | None:
+    """Relative gap to the comparator, signed so that positive is better (None if unknown)."""
+    value, comp = row["value"], row["comparator_value"]
+    if row["unit"] in LEVEL_UNITS:
+        return None
+    if isinstance(value, str) or isinstance(comp, str) or not comp:
+        return None
+    sign = {"yes": 1, "no": -1}.get(str(row["higher_is_better"]))
+    return None if sign is None else sign * (float(value) / float(comp) - 1)
+
+
+def _describe(row: pd.Series) -> str:
+    rank = row["rank"]
+    rank_text = f", {rank} combined authorities" if rank[0].isdigit() else ""
+    return (f"{row['indicator'][0].lower()}{row['indicator'][1:]} ({row['region_value']} "
+            f"against {row['comparator']}{rank_text}, {row['period']})")
+
+
+def key_messages(board: pd.DataFrame) -> list[str]:
+    """Three to six plain-English sentences written from a :func:`dashboard` table.
+
+    The sentences say on how many indicators (rates, means and per-head values; totals are
+    not compared with national totals) the area is better or worse than the national figure,
+    its largest shortfalls and strongest results (relative gap, signed by
+    ``higher_is_better``), how many confidence-interval comparisons are significant, the
+    recent trends, and how many indicators are not published for the area.
+
+    Raises
+    ------
+    ValueError
+        If the table is empty.
+    """
+    if board.empty:
+        raise ValueError("the dashboard has no rows")
+    area = str(board["area"].iloc[0])
+    gaps = board.assign(gap=board.apply(_gap, axis=1)).dropna(subset=["gap"])
+    gaps = gaps[gaps["gap"].astype(float).notna()].sort_values("gap")
+    better, worse = int((gaps["gap"] > 0).sum()), int((gaps["gap"] < 0).sum())
+    out = [f"Of {len(gaps)} indicators with a national comparison, {area} does better than "
+           f"the national figure on {better} and worse on {worse}."]
+    shortfalls = gaps[gaps["gap"] < 0].head(2)
+    if len(shortfalls):
+        out.append("The largest shortfalls are in " + " and ".join(
+            _describe(r) for _, r in shortfalls.iterrows()) + ".")
+    strengths = gaps[gaps["gap"] > 0].tail(2).iloc[::-1]
+    if len(strengths):
+        out.append("It compares best on " + " and ".join(
+            _describe(r) for _, r in strengths.iterrows()) + ".")
+    tested = board[board["significance"].isin([HIGHER, LOWER,
+                                               "not significantly different"])]
+    if len(tested):
+        sig = int(tested["significance"].isin([HIGHER, LOWER]).sum())
+        verb = "is" if sig == 1 else "are"
+        out.append(f"Where ONS publishes confidence intervals ({len(tested)} indicators), "
+                   f"{sig} of the differences from the national figure {verb} statistically "
+                   "significant (95% intervals that do not overlap).")
+    improving = int(board["trend"].str.endswith("improving").sum())
+    worsening = int(board["trend"].str.endswith("worsening").sum())
+    if improving + worsening:
+        out.append(f"Over the latest three to five periods, {improving} indicators are "
+                   f"improving and {worsening} worsening.")
+    missing = int((board["region_value"] == NOT_PUBLISHED).sum())
+    if missing:
+        out.append(f"{missing} of {len(board)} indicators are not published for {area} and "
+                   "cannot be built from its districts.")
+    return out[:6]
+
+
+__all__ = ["FLAT_TOLERANCE", "NOT_PUBLISHED", "NO_COMPARATOR", "dashboard", "format_value",
+           "key_messages", "trend"]

@@ -1,0 +1,162 @@
+"""Every combined authority on one indicator: value, interval, rank and significance.
+
+Ranks run from 1 = best given the indicator's direction (``higher_is_better``); tied values
+share the best rank of the tie (``min`` ranking: 70.5, 70.5, 69 -> 1, 1, 3 when higher is
+better). Significance against the national comparator uses the rule ONS applies to its
+survey-based local estimates (ONS, *Uncertainty and how we measure it for our surveys*):
+two estimates differ significantly only when their 95% confidence intervals do not overlap.
+The rule is conservative: non-overlap implies a difference at well below the 5% level, while
+overlapping intervals can still hide a significant difference (Schenker and Gentleman, "On
+judging the significance of differences by examining the overlap between confidence
+intervals", *The American Statistician* 55(3), 2001, pp. 182-186).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from wmresearch.evidence.indicators import INDICATORS
+from wmresearch.region.indicators import COMPARATORS, indicator_rows
+
+HIGHER = "significantly higher"
+LOWER = "significantly lower"
+SAME = "not significantly different"
+NO_INTERVAL = "no interval published"
+
+#: Combined authorities abolished when the North East Combined Authority (E47000014) began.
+SUPERSEDED = {"E47000010": "E47000014", "E47000011": "E47000014"}
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+
+
+def ci_significance(lci: float | None, uci: float | None, comparator_lci: float | None,
+                    comparator_uci: float | None) -> str:
+    """Compare two 95% intervals: "significantly higher/lower" only when they do not overlap.
+
+    Parameters
+    ----------
+    lci, uci
+        The area's 95% confidence limits.
+    comparator_lci, comparator_uci
+        The comparator's 95% confidence limits.
+
+    Returns
+    -------
+    str
+        :data:`HIGHER` when ``lci > comparator_uci``, :data:`LOWER` when ``uci <
+        comparator_lci``, :data:`SAME` when the intervals overlap or touch, and
+        :data:`NO_INTERVAL` when any limit is missing.
+
+    Raises
+    ------
+    ValueError
+        If a lower limit exceeds its upper limit.
+    """
+    limits = (lci, uci, comparator_lci, comparator_uci)
+    if any(_missing(x) for x in limits):
+        return NO_INTERVAL
+    lo, hi, clo, chi = (float(x) for x in limits)  # type: ignore[arg-type]
+    if lo > hi or clo > chi:
+        raise ValueError(f"lower limit above upper limit: ({lo}, {hi}) vs ({clo}, {chi})")
+    if lo > chi:
+        return HIGHER
+    if hi < clo:
+        return LOWER
+    return SAME
+
+
+def rank_best_first(values: pd.Series, higher_is_better: bool | None) -> pd.Series:
+    """Rank values with 1 = best; ties share the best rank (``min``); missing values stay NA.
+
+    ``higher_is_better=None`` (no good direction) ranks the highest value first.
+    """
+    ascending = higher_is_better is False
+    return values.astype(float).rank(method="min", ascending=ascending).astype("Int64")
+
+
+def ordinal(n: int) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 22 -> "22nd"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def peer_table(table: pd.DataFrame, indicator_id: str, *, year: int | None = None,
+               highlight: str | None = None) -> pd.DataFrame:
+    """Every combined authority ONS publishes for the indicator, ranked, vs the nation.
+
+    Parameters
+    ----------
+    table
+        The evidence table ``explore_local``.
+    indicator_id
+        Key of :data:`~wmresearch.evidence.indicators.INDICATORS`.
+    year
+        Year in which the period starts; default the latest year with any combined authority.
+    highlight
+        A combined-authority code to flag (``highlight`` column).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per combined authority (``E47`` codes in the file that year; a code superseded
+        by :data:`SUPERSEDED` is dropped when its successor is present), best first:
+        ``areacd, areanm, value, lci_95, uci_95, rank, of, rank_text`` ("3rd of 14"),
+        ``comparator_code, comparator_label, comparator_value, significance, highlight,
+        period, release, release_date``. Ranks are among areas with a value; an area whose
+        value is suppressed has rank NA and rank_text "not published".
+
+    Raises
+    ------
+    KeyError
+        Unknown indicator, or no combined-authority row for it (in ``year``).
+    """
+    spec = INDICATORS[indicator_id] if indicator_id in INDICATORS else None
+    rows = indicator_rows(table, indicator_id)
+    cas = rows[rows["areacd"].str.startswith("E47")]
+    if cas.empty:
+        raise KeyError(f"indicator {indicator_id!r} has no combined-authority rows")
+    year = int(year if year is not None else cas["year"].max())
+    cas = cas[cas["year"] == year]
+    if cas.empty:
+        raise KeyError(f"indicator {indicator_id!r} has no combined-authority rows in {year}")
+    present = set(cas["areacd"])
+    cas = cas[~cas["areacd"].map(lambda c: SUPERSEDED.get(c) in present)]
+    comp = rows[(rows["year"] == year) & rows["areacd"].isin(list(COMPARATORS))]
+    comp = comp.assign(order=comp["areacd"].map(list(COMPARATORS).index)).sort_values("order")
+    c = comp.iloc[0] if len(comp) else None
+    out = pd.DataFrame({
+        "areacd": cas["areacd"].to_numpy(), "areanm": cas["areanm"].to_numpy(),
+        "value": cas["observation"].astype(float).to_numpy(),
+        "lci_95": cas["lci_95"].astype(float).to_numpy(),
+        "uci_95": cas["uci_95"].astype(float).to_numpy(),
+        "period": cas["period_label"].to_numpy(), "release": cas["release"].to_numpy(),
+        "release_date": cas["release_date"].to_numpy()})
+    out["rank"] = rank_best_first(out["value"], spec.higher_is_better if spec else True)
+    out["of"] = int(out["value"].notna().sum())
+    out["rank_text"] = [f"{ordinal(int(r))} of {out['of'].iloc[0]}" if pd.notna(r)
+                        else "not published" for r in out["rank"]]
+    out["comparator_code"] = None if c is None else c["areacd"]
+    out["comparator_label"] = None if c is None else COMPARATORS[c["areacd"]]
+    out["comparator_value"] = math.nan if c is None else float(c["observation"])
+    out["significance"] = [
+        "no comparator published" if c is None else
+        ci_significance(lo, hi, c["lci_95"], c["uci_95"])
+        for lo, hi in zip(out["lci_95"], out["uci_95"], strict=True)]
+    out["highlight"] = out["areacd"] == highlight
+    return out.sort_values(["rank", "areacd"], na_position="last", ignore_index=True)
+
+
+def rank_of(peers: pd.DataFrame, region_code: str) -> str:
+    """The "7th of 12" text of one area in a :func:`peer_table`, or why there is none."""
+    hit = peers[peers["areacd"] == region_code]
+    if hit.empty:
+        return "not ranked (not a combined authority published for this indicator)"
+    return str(hit["rank_text"].iloc[0])
+
+
+__all__ = ["HIGHER", "LOWER", "NO_INTERVAL", "SAME", "SUPERSEDED", "ci_significance",
+           "ordinal", "peer_table", "rank_best_first", "rank_of"]

@@ -1,0 +1,108 @@
+"""The dashboard and its key messages: trend rules by hand, real tables for three areas."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from wmresearch.evidence.indicators import INDICATORS, get_indicator
+from wmresearch.evidence.population import get_population_mye2021
+from wmresearch.region.dashboard import (
+    NOT_PUBLISHED,
+    dashboard,
+    format_value,
+    key_messages,
+    trend,
+)
+
+WM7 = [f"E080000{i}" for i in range(25, 32)]
+GM10 = [f"E080000{i:02d}" for i in range(1, 11)]
+IDS = ["employment_rate", "claimant_count_rate", "median_weekly_pay", "high_growth_rate",
+       "gva_per_hour", "child_poverty_bhc", "anxiety", "ghg_emissions_per_capita"]
+
+
+@pytest.mark.parametrize(("values", "higher", "expected"), [
+    ([1, 2, 3], True, ("↑", "improving")),
+    ([1, 2, 3], False, ("↑", "worsening")),
+    ([3, 2, 1], False, ("↓", "improving")),
+    ([3, 2, 1], None, ("↓", "falling")),
+    ([100, 100.2, 100.1, 100.3], True, ("→", "little change")),  # 0.2% < 1% of level
+    ([1, None, 2], True, ("", "fewer than 3 periods")),
+    ([50, 1, 2, 3, 4, 5], True, ("↑", "improving")),  # only the last five count
+])
+def test_trend_hand_cases(values, higher, expected):
+    assert trend(values, higher) == expected
+
+
+def test_format_value():
+    assert format_value(70.5, "%") == "70.5%"
+    assert format_value(35.1827, "£") == "£35.18" and format_value(18900, "£") == "£18,900"
+    assert format_value(None, "%") == NOT_PUBLISHED
+    assert format_value(float("nan"), "£") == NOT_PUBLISHED
+
+
+@pytest.fixture(scope="module")
+def tables(mirror):
+    els = pd.concat([get_indicator(i, mirror / INDICATORS[i].relpath).data for i in IDS],
+                    ignore_index=True)
+    pop = get_population_mye2021(mirror / "nomis/nomis_NM_2002_mye2021_lad.csv").data
+    return {"explore_local": els, "population_mye2021": pop}
+
+
+def _no_nan(board: pd.DataFrame) -> None:
+    assert not board.isna().any().any()
+    text = board.astype(str)
+    for column in text:
+        assert not text[column].str.contains(r"\bnan\b|\bNone\b|<NA>", flags=re.I).any(), \
+            column
+
+
+@pytest.fixture(scope="module")
+def wmca(tables):
+    return dashboard(tables, "E47000007", WM7, indicators=IDS)
+
+
+def test_wmca_dashboard(wmca):
+    _no_nan(wmca)
+    assert wmca["indicator_id"].tolist() == IDS
+    row = wmca.set_index("indicator_id")
+    # ONS APS 2023 (16/04/2024): WMCA 70.5% (68.8-72.2), UK 75.7% (75.4-76.0), lowest of 15
+    # combined authorities published for 2023.
+    emp = row.loc["employment_rate"]
+    assert emp["region_value"] == "70.5%" and emp["comparator"] == "75.7% (United Kingdom)"
+    assert emp["rank"] == "15th of 15" and emp["significance"] == "significantly lower"
+    assert emp["release"].startswith("16 April 2024")
+    # Not aggregable and not published for CAs: words, not numbers.
+    assert row.loc["high_growth_rate", "region_value"] == NOT_PUBLISHED
+    # Wellbeing is not published for CAs: a population-weighted district mean.
+    assert row.loc["anxiety", "method"].startswith("aggregated from districts")
+    assert row.loc["gva_per_hour", "comparator"] == "no national figure published"
+    assert set(wmca["trend"].str[0]) <= {"↑", "↓", "→", "f"}
+
+
+def test_key_messages_are_written_from_the_figures(wmca):
+    messages = key_messages(wmca)
+    assert 3 <= len(messages) <= 6
+    assert all(m.endswith(".") and "nan" not in m for m in messages)
+    assert "West Midlands" in messages[0]
+    # Employment (70.5% vs 75.7%) is compared; its figures appear in a message only if it is
+    # among the two largest shortfalls, so check the count sentence instead.
+    compared = wmca[~wmca["comparator"].str.startswith("no national")
+                    & (wmca["region_value"] != NOT_PUBLISHED)]
+    assert messages[0].startswith(f"Of {len(compared)} indicators")
+
+
+@pytest.mark.parametrize(("code", "lads"), [("E47000001", GM10), ("E08000025", None)])
+def test_other_areas(tables, code, lads):
+    board = dashboard(tables, code, lads, indicators=IDS)
+    _no_nan(board)
+    assert len(board) == len(IDS) and 3 <= len(key_messages(board)) <= 6
+    emp = board.set_index("indicator_id").loc["employment_rate"]
+    if code == "E08000025":
+        # Birmingham, APS 2023: 65.9%; a district is not ranked among combined authorities.
+        assert emp["region_value"] == "65.9%" and emp["rank"].startswith("not ranked")
+    else:
+        # Greater Manchester CA, APS 2023: 71.9%, 13th of 15.
+        assert emp["region_value"] == "71.9%" and emp["rank"] == "13th of 15"

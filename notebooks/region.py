@@ -21,6 +21,7 @@ from IPython.display import Markdown, display
 
 from wmresearch.config import Project
 from wmresearch.region import report
+from wmresearch.region import report_indicators as indicators
 from wmresearch.region.area import study_area
 from wmresearch.reporting import write_metrics
 
@@ -31,6 +32,19 @@ metrics = {"region": region, "area": area.name}
 
 # %%
 display(Markdown(area.describe()))
+board, found = indicators.overview(area, tables)
+metrics.update(found)
+
+# %% [markdown]
+# ## Dashboard
+#
+# Every indicator ONS publishes for local areas, grouped by the inclusive-growth
+# fundamentals: the area's latest value, the national figure, its rank among combined
+# authorities, whether the gap is statistically significant (only where ONS publishes 95%
+# confidence intervals that do not overlap) and the trend over the last five periods.
+
+# %%
+indicators.dashboard_table(board)
 
 # %% [markdown]
 # ## 1. Productivity
@@ -69,8 +83,17 @@ metrics.update(report.business(area, tables))
 # %%
 metrics.update(report.deprivation(area, tables))
 
+# %%
+metrics.update(indicators.deprivation_2025(area, tables))
+
 # %% [markdown]
-# ## 6. Where people work
+# ## 6. Against the other combined authorities
+
+# %%
+metrics.update(indicators.peers(area, tables))
+
+# %% [markdown]
+# ## 7. Where people work
 
 # %%
 metrics.update(report.workplaces(area, tables))

@@ -1,0 +1,125 @@
+"""State of the Region report sections built on ONS's indicator files: key messages, the
+dashboard, peers among combined authorities, and deprivation 2019 vs 2025."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from IPython.display import HTML, Markdown, display
+
+from wmresearch.evidence.indicators import INDICATORS
+from wmresearch.region.area import StudyArea
+from wmresearch.region.dashboard import dashboard, format_value, key_messages
+from wmresearch.region.deprivation import deprivation_change
+from wmresearch.region.indicators import output_gap
+from wmresearch.region.peers import peer_table, rank_of
+from wmresearch.region.report import Tables
+from wmresearch.reporting.charts import bar_chart
+from wmresearch.reporting.tables import show_table
+
+SRC_ELS = "ONS, Explore local statistics indicator files ({release})"
+SRC_IOD = ("MHCLG, English Indices of Deprivation 2025 (File 1, LSOA 2021) and 2019 (File 1, "
+           "LSOA 2011)")
+#: Indicators compared with every combined authority in the peers section.
+PEER_INDICATORS = ("employment_rate", "median_weekly_pay", "gdhi_per_head",
+                   "qualifications_level3_plus")
+WEIGHT_TABLES = ("explore_local", "population_mye2021", "productivity_lad",
+                 "business_demography")
+
+
+def _weights(tables: Tables) -> dict[str, pd.DataFrame]:
+    return {name: frame for name in WEIGHT_TABLES if (frame := tables.get(name)) is not None}
+
+
+def overview(area: StudyArea, tables: Tables) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """Key messages in words and the dashboard of every indicator (value, comparator, rank
+    among combined authorities, trend, release)."""
+    available = _weights(tables)
+    if "explore_local" not in available:
+        display(Markdown("_ONS's indicator files are not in the acquired data for this run: "
+                         "the dashboard is omitted._"))
+        return None, {}
+    board = dashboard(available, area.code, area.lad_codes, area_name=area.title)
+    messages = key_messages(board)
+    prod = tables.get("productivity_lad")
+    metrics: dict[str, Any] = {"indicators": len(board)}
+    if prod is not None:
+        gap = output_gap(prod, area.lad_codes)
+        messages.insert(0, (
+            f"At UK productivity (GVA per hour worked, like for like), the economy of "
+            f"{area.title} would have been £{gap['gap_gbp_m'] / 1000:,.1f} billion larger in "
+            f"{gap['year']} (its GVA per hour was {gap['relative']:.1f}% of the UK's; "
+            f"{gap['release']})."))
+        metrics["output_gap_gbp_bn"] = gap["gap_gbp_m"] / 1000
+    items = "".join(f"<li>{m}</li>" for m in messages)
+    display(HTML(f'<div class="wm-key-messages" style="border-left:4px solid #0072b2;'
+                 f'padding:0.3em 1em;background:#f3f8fc"><h3>Key messages</h3><ul>{items}</ul>'
+                 "</div>"))
+    return board, metrics
+
+
+def dashboard_table(board: pd.DataFrame | None) -> None:
+    """The dashboard, grouped by fundamental."""
+    if board is None:
+        return
+    shown = board.assign(value=[format_value(v, u) if not isinstance(v, str) else v
+                                for v, u in zip(board["value"], board["unit"], strict=True)],
+                         comparator_value=[format_value(v, u) if not isinstance(v, str) else v
+                                           for v, u in zip(board["comparator_value"],
+                                                           board["unit"], strict=True)])
+    show_table(shown.sort_values(["fundamental", "indicator"])[
+        ["fundamental", "indicator", "value", "comparator", "comparator_value", "rank",
+         "significance", "trend", "period", "release"]].rename(columns={
+             "value": "area", "comparator_value": "national value",
+             "rank": "rank among combined authorities"}),
+        sources=["ONS, Explore local statistics indicator files (release of each row in the "
+                 "table); region values as published for the combined authority where ONS "
+                 "publishes them, else aggregated from districts (method in the metrics)"])
+
+
+def peers(area: StudyArea, tables: Tables) -> dict[str, Any]:
+    """Selected indicators for every combined authority, with the study area highlighted."""
+    els = tables.get("explore_local")
+    if els is None:
+        return {}
+    metrics: dict[str, Any] = {}
+    for key in PEER_INDICATORS:
+        spec = INDICATORS[key]
+        table = peer_table(els, key, highlight=area.code)
+        if table.empty:
+            continue
+        table = table.dropna(subset=["value"]).sort_values("value")
+        release = f"{table['release'].iloc[0]}, published {table['release_date'].iloc[0]}"
+        mine = table.loc[table["areacd"] == area.code, "areanm"]
+        bar_chart(list(table["areanm"]), list(table["value"]),
+                  title=f"{spec.indicator}, combined authorities, {table['period'].iloc[0]}",
+                  xlabel=spec.unit, highlight=str(mine.iloc[0]) if len(mine) else None,
+                  reference=float(table["comparator_value"].iloc[0])
+                  if pd.notna(table["comparator_value"].iloc[0]) else None,
+                  sources=[SRC_ELS.format(release=release)
+                           + f"; dotted line: {table['comparator_label'].iloc[0]}"])
+        if area.code in set(table["areacd"]):
+            metrics[f"rank_{key}"] = rank_of(table, area.code)
+    return metrics
+
+
+def deprivation_2025(area: StudyArea, tables: Tables) -> dict[str, Any]:
+    """Share of each district's LSOAs in England's most deprived tenth, IoD2019 and IoD2025."""
+    new, old = tables.get("iod2025_imd"), tables.get("imd2019_lsoa")
+    if new is None or old is None:
+        display(Markdown("_The Indices of Deprivation 2025 or 2019 are not in the acquired "
+                         "data: comparison omitted._"))
+        return {}
+    change = deprivation_change(new, old, area.lad_codes, total_label=area.title)
+    display(Markdown(f"_{change.caveat}_"))
+    table = change.table.drop(columns="lad_code").rename(columns={
+        "lad_name": "district", "lsoas_2019": "LSOAs 2019", "decile1_2019": "in decile 1, 2019",
+        "share_2019": "% in decile 1, 2019", "lsoas_2025": "LSOAs 2025",
+        "decile1_2025": "in decile 1, 2025", "share_2025": "% in decile 1, 2025",
+        "change_pp": "change (points)"})
+    show_table(table, formats={c: "{:.1f}" for c in table.columns if c.startswith(("%", "change"))},
+               sources=[SRC_IOD])
+    total = change.table.iloc[-1]
+    return {"decile1_share_2019_pct": float(total["share_2019"]),
+            "decile1_share_2025_pct": float(total["share_2025"])}

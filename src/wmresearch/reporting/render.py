@@ -24,8 +24,11 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from wmresearch.files import write_text
+from wmresearch.reporting.provenance import footer, number_and_contents
 
 KERNEL = "wmresearch"
+#: The house nbconvert template (no CDN scripts; print CSS), shipped in the package.
+TEMPLATES = str(Path(__file__).parent / "templates")
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
 
 
@@ -76,12 +79,13 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
             footer: str = "") -> str:
     """Render an executed notebook as standalone HTML with no code and no parameters."""
     tags = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
-    exporter = HTMLExporter(template_name="lab", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(template_name="wmresearch", extra_template_basedirs=[TEMPLATES],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
     exporter.register_preprocessor(tags, enabled=True)
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
-    body = stable_ids(body)
+    body = number_and_contents(stable_ids(body))
     if banner:
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
     if footer:
@@ -141,11 +145,11 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     executed = root / "data" / "interim" / "notebooks" / f"{name}.ipynb"
     notebook = execute(script, executed, parameters, cwd=root, kernel=kernel)
     title = title or _first_heading(notebook) or script.stem
-    footer = ('<footer style="margin:2em 0;color:#666;font:0.85em sans-serif">'
-              "Produced by wmresearch from official open data (Open Government Licence "
-              "v3.0) unless marked synthetic.</footer>")
-    page = to_html(notebook, title=title, banner=demo_banner(root / "data" / "raw" /
-                                                             "manifest.json"), footer=footer)
+    manifest_path = root / "data" / "raw" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \
+        if manifest_path.is_file() else None
+    page = to_html(notebook, title=title, banner=demo_banner(manifest_path),
+                   footer=footer(root, parameters, manifest))
     write_text(html_out, page)
     return html_out
 

@@ -1,0 +1,121 @@
+"""Where every number in a report came from: the provenance footer, and the page furniture
+(table of contents, figure and table numbers) added after rendering.
+
+The footer names the git commit (and whether the working tree had uncommitted changes), a
+hash of the parameters with those the report used, every dataset with its publisher and
+SHA-256 (from the manifest), the versions of the packages that computed it, and a build date
+taken from ``SOURCE_DATE_EPOCH`` or the commit time, never the wall clock, so two runs on
+the same inputs give byte-identical pages. It never shows a machine path or a secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("wmresearch", "pandas", "numpy", "matplotlib", "seaborn", "scikit-learn",
+            "pyfixest", "geopandas")
+#: Parameter names whose values are never printed (keys, tokens, passwords).
+SECRET = re.compile(r"key|token|secret|password|credential", re.IGNORECASE)
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                                timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def build_info(root: Path) -> dict[str, str]:
+    """Commit, dirty flag and build date (``SOURCE_DATE_EPOCH``, else the commit time)."""
+    commit = _git(root, "rev-parse", "--short=12", "HEAD")
+    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
+    date = (datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+            if epoch.isdigit() else "not recorded (no commit and no SOURCE_DATE_EPOCH)")
+    return {"commit": commit or "no commit", "dirty": "yes" if dirty else "no",
+            "date": date}
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    text = json.dumps(params, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _versions() -> str:
+    found = []
+    for name in PACKAGES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            continue
+    return ", ".join(found)
+
+
+def footer(root: Path, params: dict[str, Any], manifest: dict[str, Any] | None) -> str:
+    """The provenance footer (HTML)."""
+    info = build_info(root)
+    shown = {k: ("[hidden]" if SECRET.search(k) else v) for k, v in sorted(params.items())}
+    rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in shown.items())
+    data = ""
+    if manifest:
+        items = []
+        for entry in manifest.get("datasets", {}).values():
+            if entry.get("status") != "ok":
+                continue
+            sums = ", ".join(f"{Path(f['relpath']).name} sha256 {str(f['sha256'])[:16]}"
+                             + ("" if f["verified"] else " (UNVERIFIED)")
+                             for f in entry["files"])
+            items.append(f"<li>{html.escape(entry['title'])} ({html.escape(entry['publisher'])}"
+                         f"): {html.escape(sums)}</li>")
+        data = ("<p><strong>Data</strong> (" + html.escape(str(manifest.get("mode"))) +
+                f" mode): </p><ul>{''.join(items)}</ul>")
+    return (
+        '<footer class="wm-footer"><h2>Provenance</h2>'
+        f"<p>Built by wmresearch from commit <code>{html.escape(info['commit'])}</code> "
+        f"(uncommitted changes: {info['dirty']}) on {html.escape(info['date'])}. Parameters "
+        f"hash <code>{params_hash(params)}</code>.</p>"
+        f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table>{data}"
+        f"<p>Packages: {html.escape(_versions())}.</p>"
+        "<p>Official data under the Open Government Licence v3.0 unless marked synthetic; "
+        "boundaries contain OS data (c) Crown copyright and database right.</p></footer>")
+
+
+def number_and_contents(page: str) -> str:
+    """Number figures and tables, and add a table of contents of the ``h2`` sections."""
+    count = {"fig": 0, "tab": 0}
+
+    def figure(match: re.Match[str]) -> str:
+        count["fig"] += 1
+        alt = html.unescape(match.group(2)).removeprefix("Chart: ").split(". ")[0]
+        caption = html.escape(f"Figure {count['fig']}: {alt}")
+        return f"{match.group(1)}<figcaption>{caption}</figcaption>{match.group(3)}"
+
+    page = re.sub(r'(<figure class="wm-figure">)(?=<img[^>]*alt="([^"]*)")(.*?</figure>)',
+                  lambda m: figure(m), page, flags=re.S)
+
+    def table(match: re.Match[str]) -> str:
+        count["tab"] += 1
+        return f'<p class="wm-table-caption">Table {count["tab"]}</p>{match.group(0)}'
+
+    page = re.sub(r'<table id="T_wm\d+"', table, page)
+    heads = re.findall(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', page)
+    if len(heads) >= 2:
+        items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>'
+                        for i, t in heads)
+        toc = f'<nav class="wm-toc" aria-label="Contents"><strong>Contents</strong><ol>' \
+              f"{items}</ol></nav>"
+        page = re.sub(r"(</h1>.*?</div>)", lambda m: m.group(1) + toc, page, count=1,
+                      flags=re.S)
+    return page

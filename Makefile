@@ -6,9 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup repro test lint bench clean-reports
+.PHONY: help setup repro test lint deps bench clean-reports
 
-setup: $(STAMP)
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+setup: $(STAMP) ## Create .venv, install the package and the Jupyter kernel "wmresearch"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=python3"; exit 1; }
@@ -18,17 +21,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name wmresearch --display-name "wmresearch"
 	touch $(STAMP)
 
-repro: setup
+repro: setup ## Rebuild every report with dvc repro (only what changed)
 	$(BIN)/dvc repro
 
-test: setup
+test: setup ## Run the whole test suite (unit, real-data, pipeline, browser)
 	$(BIN)/python -m pytest
 
-lint: setup
+lint: setup ## ruff and the import-layer contracts
 	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/lint-imports
 
-bench: setup
-	$(BIN)/python benchmarks/bench_companies_ingest.py
+deps: setup ## Rewrite each stage's code deps in dvc.yaml from the import graph
+	$(BIN)/wmresearch deps --write
 
-clean-reports:
-	rm -rf reports metrics/*.json
+bench: setup ## Print the speed benchmarks (benchmarks/*.py)
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean-reports: ## Delete built reports and metrics
+	rm -rf reports metrics/*.json metrics/evaluate

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.pipeline
 
 COPY = ["dvc.yaml", "params.yaml", "notebooks", "src", "jupytext.toml"]
 BIN = Path(sys.executable).parent
+FAKE_KEY = "wmfake-5f3a9c0e71b24d8e"  # planted: must appear in no output
 
 
 def _project(tmp: Path) -> Path:
@@ -74,7 +75,8 @@ def built(tmp_path_factory, mirror):
     demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
     _run(root, "dvc", "repro", env=demo_env)
     demo = {rel: (root / "reports" / rel).read_text() for rel in _reports(root)}
-    env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1"}
+    env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1",
+           "NOMIS_API_KEY": FAKE_KEY, "SOURCE_DATE_EPOCH": "1767225600"}
     _run(root, "dvc", "repro", env=env)  # no -f: the new mirror must be picked up
     return root, env, demo
 
@@ -188,3 +190,11 @@ def test_failing_stage_leaves_a_truthful_index(built):
     finally:
         script.write_text(original)
         _run(root, "dvc", "repro", "clusters", "site", env=env)
+
+
+def test_planted_key_appears_in_no_output(built):
+    root, _, _ = built
+    leaks = [p for folder in ("reports", "metrics", "data/interim", "data/processed")
+             for p in (root / folder).rglob("*") if p.is_file()
+             and FAKE_KEY.encode() in p.read_bytes()]
+    assert not leaks, leaks

@@ -43,7 +43,10 @@ def overview(area: StudyArea, tables: Tables) -> tuple[pd.DataFrame | None, dict
     board = dashboard(available, area.code, area.lad_codes, area_name=area.title)
     messages = key_messages(board)
     prod = tables.get("productivity_lad")
-    metrics: dict[str, Any] = {"indicators": len(board)}
+    metrics: dict[str, Any] = {
+        "indicators": len(board),
+        "summary": f"The economy, people and places of {area.title} against the UK and every "
+                   "combined authority, from ONS's own releases."}
     if prod is not None:
         gap = output_gap(prod, area.lad_codes)
         messages.insert(0, (

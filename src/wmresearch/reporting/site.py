@@ -80,11 +80,46 @@ def collect_reports(root: Path) -> list[dict[str, str]]:
         r["href"]))
 
 
-def _card(record: dict[str, str]) -> str:
+#: Metrics shown on a report's card when its metrics carry no ``headline`` mapping.
+HEADLINES = {
+    "gva_per_hour_relative_uk": ("GVA per hour worked, UK = 100", "{:.1f}"),
+    "output_gap_gbp_bn": ("Output gap at UK productivity", "£{:,.1f}bn"),
+    "gva_gbp_bn": ("GVA", "£{:,.1f}bn"),
+    "datasets": ("Datasets registered", "{:,.0f}"),
+    "datasets_missing": ("Datasets missing", "{:,.0f}"),
+    "specialised_industries": ("Specialised industries", "{:,.0f}"),
+    "plan_share_core_pct": ("Plan clusters' share of jobs", "{:.1f}%"),
+    "sms_level": ("Maryland SMS level", "{}"),
+    "mde": ("Minimum detectable effect", "{:.3g}"),
+    "placebo_p": ("Placebo p-value", "{:.2f}"),
+}
+DATE_KEYS = ("data_as_of", "productivity_year", "bres_year", "year", "gva_year")
+
+
+def _metrics(root: Path, href: str) -> dict[str, Any]:
+    path = root / "metrics" / href.replace(".html", ".json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def _headlines(metrics: dict[str, Any]) -> str:
+    chosen = metrics.get("headline") if isinstance(metrics.get("headline"), dict) else {
+        label: fmt.format(metrics[key]) for key, (label, fmt) in HEADLINES.items()
+        if isinstance(metrics.get(key), int | float | str) and metrics.get(key) is not None}
+    items = "".join(f"<li>{html.escape(str(k))}: <strong>{html.escape(str(v))}</strong></li>"
+                    for k, v in list(chosen.items())[:3])
+    as_of = next((metrics[k] for k in DATE_KEYS if metrics.get(k) is not None), None)
+    when = (f'<p class="wm-status">Data as of {html.escape(str(as_of))}.</p>'
+            if as_of is not None else "")
+    return (f"<ul>{items}</ul>" if items else "") + when
+
+
+def _card(record: dict[str, str], metrics: dict[str, Any] | None = None) -> str:
     title = html.escape(record["title"])
     if record["status"] == "built":
+        summary = html.escape(str((metrics or {}).get("summary", "")))
         return (f'<div class="wm-card"><h3><a href="{html.escape(record["href"])}">{title}'
-                '</a></h3><p class="wm-status">Report built.</p></div>')
+                f'</a></h3>{f"<p>{summary}</p>" if summary else ""}'
+                f"{_headlines(metrics or {})}</div>")
     if record["status"] == "failed":
         return (f'<div class="wm-card wm-failed"><h3>{title}</h3><p class="wm-status">'
                 "<strong>FAILED</strong>: the last build of this report failed, so it is not "
@@ -119,7 +154,7 @@ def index_page(root: Path, *, manifest: dict[str, Any] | None = None,
     for section, items in sections.items():
         name = SECTION_NAMES.get(section, section.title())
         parts.append(f"<h2>{html.escape(name)}</h2><div class='wm-cards'>")
-        parts += [_card(r) for r in items]
+        parts += [_card(r, _metrics(root, r["href"])) for r in items]
         parts.append("</div>")
     if manifest:
         parts.append('<h2>Data sources</h2><table class="wm-sources"><tr><th>Dataset</th>'
@@ -131,6 +166,10 @@ def index_page(root: Path, *, manifest: dict[str, Any] | None = None,
                 f'</td><td>{html.escape(entry["licence"])}</td>'
                 f'<td>{html.escape(entry["status"])}</td></tr>')
         parts.append("</table>")
+    if manifest and manifest.get("unverified"):
+        parts.insert(2, '<div class="wm-demo-banner" style="background:#8a4b00">UNVERIFIED '
+                     f"INPUTS: {len(manifest['unverified'])} file(s) do not match the tested "
+                     "release or were not checked.</div>")
     parts.append("</body></html>\n")
     return "".join(parts)
 

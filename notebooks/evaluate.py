@@ -1,10 +1,5 @@
 # ---
 # jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
 #   kernelspec:
 #     display_name: wmresearch
 #     language: python
@@ -13,63 +8,61 @@
 
 # %% [markdown]
 # # Programme evaluation
+#
+# One report per programme of the registry (`programmes:` in `params.yaml`), in the order of
+# HM Treasury's Magenta Book: what was done and why, what was delivered, how impact is to be
+# identified, whether the data could detect an effect of plausible size, and only then any
+# impact figure, its value for money and its caveats. Figures that are not published are said
+# to be so; synthetic illustrations are labelled.
 
 # %% tags=["parameters"]
 programme = "ukspf"
 region = "E47000007"
+seed = 20240601
 window = 3
 
 # %% tags=["remove-cell"]
-import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
-from matplotlib.ticker import MaxNLocator
-
 from wmresearch.config import Project
-from wmresearch.evaluation import before_after_gap, get_programme, region_productivity
-from wmresearch.evidence.build import load_table
-from wmresearch.reporting import data_banner, source_note, write_metrics
+from wmresearch.evaluation import report, report_impact
+from wmresearch.reporting import data_banner, write_metrics
 from wmresearch.sources import load_manifest
 
 project = Project.here()
-paths = project.paths.ensure()
+paths = project.paths
+ctx = report.Context.load(paths, project.params["programmes"], programme, seed=seed,
+                          window=window)
 manifest = load_manifest(paths)
-prog = get_programme(project.params.get("programmes", {}), programme)
-lads = load_table(paths, "region_lads")
-series = region_productivity(load_table(paths, "productivity_lad"), list(lads["lad_code"]))
-gap = before_after_gap(series, prog.start_year, window)
 
 # %%
 data_banner(manifest["mode"], manifest["missing"])
 
 # %%
-display(Markdown(f"## {prog.name}\n\n{prog.summary}\n\n"
-                 f"* Funder: {prog.funder or 'n/a'}\n"
-                 f"* Start: {prog.start_year}\n"
-                 f"* Budget: {f'£{prog.budget_gbp_m:.1f}m' if prog.budget_gbp_m else 'n/a'}\n"
-                 f"* Sources: {'; '.join(prog.sources) or 'n/a'}"))
-
-# %% [markdown]
-# ## Context: the region's productivity relative to the UK
-#
-# A descriptive baseline, not an impact estimate: the change in the gap has no
-# counterfactual and mixes the programme with everything else that happened.
+metrics = report.summary(ctx)
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 3.8))
-ax.plot(series["year"], series["relative"], marker="o")
-ax.axvline(prog.start_year - 0.5, color="k", ls="--", lw=1)
-ax.axhline(100, color="grey", lw=1)
-ax.set(title=f"GVA per hour worked relative to the UK (UK = 100); {prog.name} starts "
-             f"{prog.start_year}", xlabel="Year", ylabel="Index")
-ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-plt.show()
-source_note("ONS, Subregional productivity by local authority district (June 2024)")
+metrics.update(report.programme_section(ctx))
 
 # %%
-display(Markdown(
-    f"Mean relative productivity {gap['before_mean_relative']:.1f} in the {window} years "
-    f"before and {gap['after_mean_relative']:.1f} from {prog.start_year} "
-    f"({gap['years_after']} years observed): a change of {gap['change_points']:+.1f} points."))
+metrics.update(report.monitoring_section(ctx))
+
+# %%
+metrics.update(report.method_section(ctx))
+
+# %%
+power = report_impact.power_section(ctx)
+
+# %%
+impact = report_impact.impact_section(ctx, power)
+
+# %%
+metrics.update(report_impact.firm_level_section(ctx))
+
+# %%
+metrics.update(report_impact.value_for_money(ctx, impact))
+
+# %%
+metrics.update(report.caveats(ctx))
 
 # %% tags=["remove-cell"]
-write_metrics(paths.metrics / "evaluate" / f"{programme}.json", {"programme": programme, **gap})
+metrics.update(power, **impact, region_parameter=region)
+write_metrics(paths.metrics / "evaluate" / f"{programme}.json", report_impact.headline(metrics))

@@ -40,6 +40,8 @@ def test_every_registered_programme_validates(registry):
     for key, prog in programmes.items():
         assert key.isidentifier() and key == prog.id
         assert prog.design.method in METHODS and prog.logic_model.outcomes
+        # first treated years of the registry's programmes lie in 2011-2024 (PROGRAMME_FACTS)
+        assert 2000 < prog.start_year < 2030
 
 
 def test_compatibility_properties(registry):

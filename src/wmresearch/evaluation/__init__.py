@@ -1,6 +1,8 @@
-"""Programme evaluation: the programme registry and evaluation statistics."""
+"""Programme evaluation: the programme registry, impact estimators, appraisal and reports.
 
-from wmresearch.evaluation.baseline import before_after_gap, region_productivity
-from wmresearch.evaluation.programmes import Programme, get_programme
-
-__all__ = ["Programme", "before_after_gap", "get_programme", "region_productivity"]
+Modules (imported directly, so that each pipeline stage depends only on what it uses):
+``programmes`` (registry), ``did``, ``staggered``, ``synthetic``, ``matching``, ``power``
+(estimators and minimum detectable effects), ``place`` (the real-data place-based synthetic
+control), ``appraisal`` (additionality, discounting, SMS), ``monitoring`` and
+``monitoring_demo`` (monitoring returns), ``report`` and ``report_impact`` (report sections).
+"""

@@ -35,41 +35,51 @@ def browser():
         chrome.close()
 
 
+def _faults(browser, page_path: Path, rel: str, shot: Path) -> list[str]:
+    """Open one page offline and list what went wrong."""
+    found: list[str] = []
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+
+    def route(route):
+        if route.request.url.startswith("file:"):
+            return route.continue_()
+        found.append(f"network request {route.request.url}")
+        return route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda msg: found.append(f"console error: {msg.text}")
+            if msg.type == "error" else None)
+    page.on("pageerror", lambda err: found.append(f"page error: {err}"))
+    page.on("requestfailed", lambda req: found.append(f"failed request {req.url}"))
+    page.goto(page_path.as_uri(), wait_until="load")
+    images = page.eval_on_selector_all(
+        "img", "els => els.map(e => [e.naturalWidth, e.getAttribute('alt') || ''])")
+    for width, alt in images:
+        if not width:
+            found.append("broken image")
+        if not alt.strip() or "No description has been provided" in alt:
+            found.append("image without alt text")
+    if rel == "index.html":
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => "
+                                          "e.getAttribute('href'))")
+        found += [f"index link {href} does not resolve" for href in hrefs
+                  if not href.startswith(("http", "#", "mailto:"))
+                  and not (page_path.parent / href).is_file()]
+    page.screenshot(path=str(shot))
+    context.close()
+    return found
+
+
 def test_every_page_loads_offline_without_faults(built, browser):  # noqa: F811
     root, _, _ = built
     shots = root / "reports" / "screenshots"
     shots.mkdir(exist_ok=True)
     start = time.perf_counter()
-    problems: dict[str, list[str]] = {}
+    problems = {}
     for rel in _reports(root):
-        page_path = root / "reports" / rel
-        found: list[str] = []
-        context = browser.new_context(offline=True)
-        page = context.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            "file:") else (found.append(f"network request {route.request.url}"),
-                           route.abort()))
-        page.on("console", lambda msg: found.append(f"console {msg.type}: {msg.text}")
-                if msg.type == "error" else None)
-        page.on("pageerror", lambda err: found.append(f"page error: {err}"))
-        page.on("requestfailed", lambda req: found.append(f"failed request {req.url}"))
-        page.goto(page_path.as_uri(), wait_until="load")
-        images = page.eval_on_selector_all(
-            "img", "els => els.map(e => [e.naturalWidth, e.getAttribute('alt') || ''])")
-        for width, alt in images:
-            if not width:
-                found.append("broken image")
-            if not alt.strip() or "No description has been provided" in alt:
-                found.append("image without alt text")
-        if rel == "index.html":
-            for href in page.eval_on_selector_all("a[href]", "els => els.map(e => "
-                                                  "e.getAttribute('href'))"):
-                if not href.startswith(("http", "#", "mailto:")) and \
-                        not (page_path.parent / href).is_file():
-                    found.append(f"index link {href} does not resolve")
-        page.screenshot(path=str(shots / (Path(rel).with_suffix(".png").as_posix()
-                                          .replace("/", "-"))), full_page=False)
-        context.close()
+        shot = shots / Path(rel).with_suffix(".png").as_posix().replace("/", "-")
+        found = _faults(browser, root / "reports" / rel, rel, shot)
         if found:
             problems[rel] = found
     print(f"browser test: {len(_reports(root))} pages in {time.perf_counter() - start:.1f} s; "

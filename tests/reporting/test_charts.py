@@ -13,9 +13,9 @@ def shown(monkeypatch):
     figures, notes, html = [], [], []
     original = charts.show
 
-    def capture(fig, *, title, alt, sources):
+    def capture(fig, *, title, alt, sources, data=None):
         figures.append((fig, alt))
-        original(fig, title=title, alt=alt, sources=sources)
+        original(fig, title=title, alt=alt, sources=sources, data=data)
 
     monkeypatch.setattr(charts, "show", capture)
     monkeypatch.setattr(charts, "source_note", lambda *s: notes.append(s))
@@ -55,3 +55,19 @@ def test_reruns_give_identical_png(shown):
         charts.bar_chart(["a", "b"], [1.0, 2.0], title="T", xlabel="x", sources=["s"],
                          highlight="b")
     assert html[0] == html[1]
+
+
+def test_chart_data_and_tables_are_written_as_csv_and_linked(shown, tmp_path, monkeypatch):
+    from wmresearch.reporting import downloads, tables
+
+    _, _, html = shown
+    monkeypatch.setenv(downloads.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(downloads.HREF_ENV, "data/r")
+    monkeypatch.setattr(downloads, "_COUNTERS", {"table": iter([1]), "figure": iter([1])})
+    monkeypatch.setattr(tables, "display", lambda obj: html.append(getattr(obj, "data", "")))
+    charts.bar_chart(["a", "b"], [1.0, 2.5], title="T", xlabel="jobs", sources=["s"])
+    tables.show_table(pd.DataFrame({"x": [1.0, None]}), sources=["s"])
+    assert (tmp_path / "figure-01.csv").read_text() == "label,jobs\na,1.0\nb,2.5\n"
+    assert (tmp_path / "table-01.csv").read_text() == "x\n1.0\n\n"
+    assert any('href="data/r/figure-01.csv"' in h for h in html)
+    assert any('href="data/r/table-01.csv"' in h for h in html)

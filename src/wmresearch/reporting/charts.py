@@ -25,6 +25,7 @@ from IPython.display import HTML, display
 from matplotlib.ticker import MaxNLocator
 
 from wmresearch.reporting.display import source_note
+from wmresearch.reporting.downloads import write_csv
 
 PALETTE = "colorblind"
 WRAP = 38
@@ -71,17 +72,22 @@ def describe_lines(lines: Mapping[str, pd.Series], unit: str = "") -> str:
     return "; ".join(parts) + "." if parts else "No values to show."
 
 
-def show(fig: plt.Figure, *, title: str, alt: str, sources: Sequence[str]) -> None:
-    """Embed ``fig`` as a PNG with alt text, then its source line; close it."""
+def show(fig: plt.Figure, *, title: str, alt: str, sources: Sequence[str],
+         data: pd.DataFrame | None = None) -> None:
+    """Embed ``fig`` as a PNG with alt text, then its source line and a link to ``data``
+    (the numbers drawn, as CSV); close it."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight",
                 metadata={"Software": None})
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(f"Chart: {title}. {alt}", quote=True)
-    display(HTML(f'<figure class="wm-figure"><img src="data:image/png;base64,{data}" '
+    link = write_csv(data, "figure") if data is not None else ""
+    display(HTML(f'<figure class="wm-figure"><img src="data:image/png;base64,{png}" '
                  f'alt="{text}" style="max-width:100%"></figure>'))
     source_note(*sources)
+    if link:
+        display(HTML(link))
 
 
 def line_chart(lines: Mapping[str, pd.Series], *, title: str, xlabel: str, ylabel: str,
@@ -98,7 +104,8 @@ def line_chart(lines: Mapping[str, pd.Series], *, title: str, xlabel: str, ylabe
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(lines) > 1:
         ax.legend(frameon=False)
-    show(fig, title=title, alt=describe_lines(lines, ylabel), sources=sources)
+    show(fig, title=title, alt=describe_lines(lines, ylabel), sources=sources,
+         data=pd.DataFrame(lines).rename_axis(xlabel.lower() or "x").reset_index())
 
 
 def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, title: str,
@@ -120,7 +127,8 @@ def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, t
         ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     first = next(iter(bars))
     alt = f"{first}: " + describe_bars(labels, list(bars[first]), xlabel)
-    show(fig, title=title, alt=alt, sources=sources)
+    show(fig, title=title, alt=alt, sources=sources,
+         data=pd.DataFrame({"label": list(labels), **{k: list(v) for k, v in bars.items()}}))
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
@@ -136,7 +144,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xla
     if reference is not None:
         ax.axvline(reference, color="k", lw=1, ls=":")
     ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel="")
-    show(fig, title=title, alt=describe_bars(labels, values, xlabel), sources=sources)
+    show(fig, title=title, alt=describe_bars(labels, values, xlabel), sources=sources,
+         data=pd.DataFrame({"label": list(labels), xlabel or "value": list(values)}))
 
 
 def choropleth(shapes, column: str, *, title: str, legend_title: str,

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 
 from wmresearch.files import write_text
+from wmresearch.reporting.downloads import DIR_ENV, HREF_ENV
 from wmresearch.reporting.provenance import footer, number_and_contents
 
 KERNEL = "wmresearch"
@@ -143,7 +146,16 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     name = html_out.stem if html_out.parent.name == "reports" else \
         f"{html_out.parent.name}-{html_out.stem}"
     executed = root / "data" / "interim" / "notebooks" / f"{name}.ipynb"
-    notebook = execute(script, executed, parameters, cwd=root, kernel=kernel)
+    # tables and chart data go beside the report, in a folder emptied first (nothing stale)
+    files = html_out.parent / "data" / html_out.stem
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True, exist_ok=True)
+    os.environ[DIR_ENV], os.environ[HREF_ENV] = str(files.resolve()), f"data/{html_out.stem}"
+    try:
+        notebook = execute(script, executed, parameters, cwd=root, kernel=kernel)
+    finally:
+        os.environ.pop(DIR_ENV, None)
+        os.environ.pop(HREF_ENV, None)
     title = title or _first_heading(notebook) or script.stem
     manifest_path = root / "data" / "raw" / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
-from IPython.display import display
+from IPython.display import HTML, display
 
 from wmresearch.reporting.display import source_note
+from wmresearch.reporting.downloads import write_csv
 
 MISSING = "not available"
 
@@ -25,3 +26,6 @@ def show_table(frame: pd.DataFrame, *, formats: Mapping[str, str] | None = None,
     display(styler)
     if sources:
         source_note(*sources)
+    link = write_csv(frame, "table")
+    if link:
+        display(HTML(link))

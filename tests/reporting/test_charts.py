@@ -68,6 +68,6 @@ def test_chart_data_and_tables_are_written_as_csv_and_linked(shown, tmp_path, mo
     charts.bar_chart(["a", "b"], [1.0, 2.5], title="T", xlabel="jobs", sources=["s"])
     tables.show_table(pd.DataFrame({"x": [1.0, None]}), sources=["s"])
     assert (tmp_path / "figure-01.csv").read_text() == "label,jobs\na,1.0\nb,2.5\n"
-    assert (tmp_path / "table-01.csv").read_text() == "x\n1.0\n\n"
+    assert (tmp_path / "table-01.csv").read_text() == 'x\n1.0\n""\n'
     assert any('href="data/r/figure-01.csv"' in h for h in html)
     assert any('href="data/r/table-01.csv"' in h for h in html)

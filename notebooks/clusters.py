@@ -7,60 +7,97 @@
 # ---
 
 # %% [markdown]
-# # Industrial specialisation: location quotients
+# # Industrial specialisation and co-location
 #
-# Which industries are over-represented in the region's employment compared with Great
-# Britain, from the Business Register and Employment Survey (BRES).
+# Which industries are concentrated in the area, which locate together, and how the Plan for
+# Growth clusters compare with clusters found in the data. Employment is from the Business
+# Register and Employment Survey (BRES) for ITL2 areas; firm-level sections use a
+# **synthetic** firm register, because no open file locates every firm.
 
 # %% tags=["parameters"]
 region = "E47000007"
+seed = 20240601
 year = None
 lq_threshold = 1.25
+min_employment = 100
 top_n = 15
+n_clusters_range = [5, 40]
+industry_min_gb_employment = 5000
+kd_clusters = ["aerospace", "health_med_tech", "ev_batteries"]
+kd_simulations = 199
+kd_cell_size = 200
+kd_rmax_km = 20
+dask_scheduler = None
+disclosure = {"min_firms": 10, "dominance_share": 0.5}
+synthetic_firms = {"scale": 0.25, "jitter_m": 400, "min_cluster_size": 15, "n_boot": 10,
+                   "groups": {"pharmaceuticals and R&D": ["21", "72"],
+                              "vehicles and aerospace": ["29", "30"]}}
 
 # %% tags=["remove-cell"]
-import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
-
-from wmresearch.colocation.lq import region_lq_table
+from wmresearch.colocation import report, report_firms, report_industry, report_plan
 from wmresearch.config import Project
-from wmresearch.evidence.build import load_table
-from wmresearch.reporting import source_note, write_metrics
-from wmresearch.sources import load_manifest
 
-project = Project.here()
-paths = project.paths.ensure()
-manifest = load_manifest(paths)
-bres = load_table(paths, "bres_itl2_sic2")
-lads = load_table(paths, "region_lads")
-areas = sorted(lads["itl2_code"].dropna().unique())
-year = int(year or bres["year"].max())
+ctx = report.setup(Project.here().paths, region, seed=seed, year=year, top_n=top_n,
+                   lq_threshold=lq_threshold, min_employment=min_employment)
+
+# %% [markdown]
+# ## 1. The area
 
 # %%
-lq = region_lq_table(bres[bres["year"] == year], areas, area_col="itl2_code",
-                     industry_col="sic_code", value_col="employment")
-names = bres.drop_duplicates("sic_code").set_index("sic_code")["sic_name"]
-lq["industry"] = lq["sic_code"] + " " + lq["sic_code"].map(names).fillna("")
-display(Markdown(f"Region = ITL2 area(s) {', '.join(areas)}; reference = Great Britain; "
-                 f"BRES {year}."))
+report.describe_area(ctx)
+
+# %% [markdown]
+# ## 2. Concentration: location quotients
+#
+# The location quotient (LQ) compares an industry's share of the area's jobs with its share
+# of Great Britain's (LQ above 1: over-represented in the area).
 
 # %%
-top = lq.dropna(subset=["lq"]).nlargest(top_n, "lq").sort_values("lq")
-fig, ax = plt.subplots(figsize=(9, 0.35 * top_n + 1))
-ax.barh(top["industry"].str.slice(0, 60), top["lq"])
-ax.axvline(1, color="k", lw=1)
-ax.set(title=f"Most specialised industries (SIC division), {year}: location quotient vs GB",
-       xlabel="Location quotient (1 = GB share)")
-plt.show()
-source_note("ONS, Business Register and Employment Survey (open access) via NOMIS")
+report.concentration(ctx)
+
+# %% [markdown]
+# ## 3. Cluster mapping: specialisation, growth and size
+
+# %%
+report_plan.cluster_map(ctx)
+
+# %% [markdown]
+# ## 4. Which industries are geographically concentrated in Great Britain?
+
+# %%
+report_plan.eg_ranking(ctx)
+
+# %% [markdown]
+# ## 5. The Plan for Growth clusters
+
+# %%
+report_plan.plan_clusters(ctx)
+
+# %% [markdown]
+# ## 6. Clusters found in the data
+#
+# Industries that locate in the same places are grouped, following Delgado, Porter and Stern
+# (2016), and the groups are set beside the SIC divisions and the plan's clusters.
+
+# %%
+report_industry.industry_clusters(ctx, n_clusters_range, industry_min_gb_employment)
+
+# %% [markdown]
+# ## 7. Do a cluster's firms locate close together? (synthetic firms)
+#
+# Duranton and Overman's (2005) K-density: the distribution of distances between pairs of a
+# cluster's firms, against bands from firms placed at random on the sites of all firms.
+
+# %%
+report_firms.register(ctx, synthetic_firms)
+report_firms.k_densities(ctx, kd_clusters, simulations=kd_simulations,
+                         cell_size=kd_cell_size, rmax_km=kd_rmax_km, scheduler=dask_scheduler)
+
+# %% [markdown]
+# ## 8. Where are the firm clusters? (synthetic firms)
+
+# %%
+report_firms.firm_cluster_map(ctx, synthetic_firms, disclosure)
 
 # %% tags=["remove-cell"]
-out = paths.processed / "colocation"
-out.mkdir(parents=True, exist_ok=True)
-lq.to_parquet(out / "lq_region_sic2.parquet", index=False)
-write_metrics(paths.metrics / "clusters.json", {
-    "year": year, "industries": int(lq["lq"].notna().sum()),
-    "specialised_industries": int((lq["lq"] >= lq_threshold).sum()),
-    "max_lq": float(lq["lq"].max()),
-    "region_employment": float(lq["employment"].sum()),
-})
+metrics = report.save(ctx)

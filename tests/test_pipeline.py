@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -198,3 +199,20 @@ def test_planted_key_appears_in_no_output(built):
              for p in (root / folder).rglob("*") if p.is_file()
              and FAKE_KEY.encode() in p.read_bytes()]
     assert not leaks, leaks
+
+
+def test_published_firm_tables_carry_no_disclosive_cell(built):
+    """Every published CSV with a firm count: each cell has at least the minimum number of
+    firms (params.yaml clusters.disclosure.min_firms) or is suppressed as "[c]"."""
+    root, _, _ = built
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    minimum = params["clusters"]["disclosure"]["min_firms"]
+    checked = 0
+    for csv in (root / "reports" / "data").rglob("*.csv"):
+        frame = pd.read_csv(csv, dtype=str)
+        for column in (c for c in frame.columns if c.strip().lower() in {"firms", "n_firms"}):
+            for value in frame[column].dropna():
+                checked += 1
+                assert value == "[c]" or float(value.replace(",", "")) >= minimum, (
+                    csv.name, column, value)
+    assert checked, "no published firm counts found to check"

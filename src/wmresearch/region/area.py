@@ -79,7 +79,17 @@ def study_area(paths: Paths, region: str) -> StudyArea:
     if lads is None or lads.empty:
         raise FileNotFoundError(f"{paths.evidence / 'region_lads.parquet'} not found: run "
                                 "`dvc repro evidence`")
-    lookup = table("lad_lookup")
+    lookup, lad_itl = table("lad_lookup"), table("lad_itl")
+    if region not in set(lads[["cauth_code", "region_code", "lad_code"]].stack()) \
+            and lookup is not None and lad_itl is not None:
+        # the evidence was built for another area (e.g. `wmresearch render region -p
+        # region=...`): resolve this one from the code history and the ITL apportionment
+        from wmresearch.evidence.geography import region_lads
+
+        primary = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name",
+                                                   "itl2_code", "share"]]
+        lads = region_lads(lookup, region).merge(
+            primary.rename(columns={"share": "itl3_share"}), on="lad_code", how="left")
     if region.startswith("E47") and lads["cauth_name"].notna().any():
         name = f"{lads['cauth_name'].dropna().iloc[0]} Combined Authority"
     elif region.startswith("E12") and lads["region_name"].notna().any():
@@ -95,7 +105,6 @@ def study_area(paths: Paths, region: str) -> StudyArea:
     itl2_all = _itl2_names(table("bres_itl2_sic2"), table("gva_per_hour_itl"))
     itl2 = {c: itl2_all.get(c, c) for c in sorted(lads["itl2_code"].dropna().unique())}
     extra: list[str] = []
-    lad_itl = table("lad_itl")
     if lad_itl is not None:
         inside = lad_itl[lad_itl["itl2_code"].isin(list(itl2))]
         extra = sorted(set(inside.loc[~inside["lad_code"].isin(lads["lad_code"]), "lad_name"]))

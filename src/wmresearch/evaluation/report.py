@@ -125,9 +125,13 @@ class Context:
             lads = self.area_lads
             result = None
             if start is not None and self.lookup is not None and lads:
-                result = devolution_evaluation(
-                    self.productivity, self.lookup, lads, treated_unit=self.programme.area.code,
-                    start_year=start, fake_start=self.fake_start, first_year=FIRST_YEAR)
+                try:
+                    result = devolution_evaluation(
+                        self.productivity, self.lookup, lads,
+                        treated_unit=self.programme.area.code, start_year=start,
+                        fake_start=self.fake_start, first_year=FIRST_YEAR)
+                except ValueError as exc:  # e.g. too few donor districts (demo data)
+                    self.cache["place_error"] = str(exc)
             self.cache["place"] = result
         return self.cache["place"]
 

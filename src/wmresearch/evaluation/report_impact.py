@@ -98,9 +98,11 @@ def power_section(ctx: Context) -> dict[str, Any]:
     out: dict[str, Any] = {"area_gva_gbp": gva, "gva_year": gva_year, "annual_spend_gbp": spend,
                            "plausible_effect": effect, "mde": None, "detectable": False}
     if place is None:
-        say("The area-level design cannot be run: the district productivity series or the "
-            "area's districts are not in the evidence base for this run, so no minimum "
-            "detectable effect can be computed and no impact figure is reported.")
+        why = ctx.cache.get("place_error") or ("the district productivity series or the "
+                                                "area's districts are not in the evidence "
+                                                "base for this run")
+        say(f"The area-level design cannot be run ({why}), so no minimum detectable effect "
+            "can be computed and no impact figure is reported.")
         return out
     did = _did_mde(place)
     out.update(mde=place.mde, mde_did=did, assessed_start=place.start_year,

@@ -28,6 +28,7 @@ from IPython.display import Markdown, display
 
 from wmresearch.colocation.lq import region_lq_table
 from wmresearch.config import Paths
+from wmresearch.evidence.tables import Tables
 from wmresearch.files import atomic_path
 from wmresearch.reporting.charts import bar_chart
 from wmresearch.reporting.metrics import write_metrics
@@ -35,21 +36,6 @@ from wmresearch.reporting.tables import show_table
 
 SRC_BRES = "ONS, Business Register and Employment Survey {year} (open access, rounded), NOMIS"
 NA_TEXT = "not available"
-
-
-class Tables:
-    """Processed evidence tables read on demand; ``None`` for a table not built."""
-
-    def __init__(self, paths: Paths) -> None:
-        self.paths = paths
-        self._cache: dict[str, pd.DataFrame | None] = {}
-
-    def get(self, name: str) -> pd.DataFrame | None:
-        if name not in self._cache:
-            path = self.paths.evidence / f"{name}.parquet"
-            reader = gpd.read_parquet if "boundaries" in name else pd.read_parquet
-            self._cache[name] = reader(path) if path.is_file() else None
-        return self._cache[name]
 
 
 @dataclass

@@ -14,9 +14,9 @@ import geopandas as gpd
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wmresearch.config import Paths
 from wmresearch.evidence.aggregate import aggregate_rate
 from wmresearch.evidence.geography import itl_to_nuts
+from wmresearch.evidence.tables import Tables
 from wmresearch.region import profile
 from wmresearch.region.area import StudyArea
 from wmresearch.reporting.charts import bar_chart, choropleth, line_chart, paired_bars
@@ -31,21 +31,6 @@ SRC_UKBC = "ONS, UK Business Counts {year} (IDBR), NOMIS"
 SRC_IMD = "MHCLG, English Indices of Deprivation 2019 (File 1, September 2019)"
 SRC_CENSUS = "ONS, Census 2011 workplace population by industry (WP605EW)"
 SRC_BDY = "ONS Open Geography Portal boundaries; contains OS data (c) Crown copyright"
-
-
-class Tables:
-    """Processed evidence tables, read on demand; ``None`` for a table not built."""
-
-    def __init__(self, paths: Paths) -> None:
-        self.paths = paths
-        self._cache: dict[str, pd.DataFrame | None] = {}
-
-    def get(self, name: str) -> pd.DataFrame | None:
-        if name not in self._cache:
-            path = self.paths.evidence / f"{name}.parquet"
-            self._cache[name] = (gpd.read_parquet(path) if "boundaries" in name else
-                                 pd.read_parquet(path)) if path.is_file() else None
-        return self._cache[name]
 
 
 def _missing(what: str) -> None:

@@ -9,12 +9,12 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 
 from wmresearch.evidence.indicators import INDICATORS
+from wmresearch.evidence.tables import Tables
 from wmresearch.region.area import StudyArea
 from wmresearch.region.dashboard import dashboard, format_value, key_messages
 from wmresearch.region.deprivation import deprivation_change
 from wmresearch.region.indicators import output_gap
 from wmresearch.region.peers import peer_table, rank_of
-from wmresearch.region.report import Tables
 from wmresearch.reporting.charts import bar_chart
 from wmresearch.reporting.tables import show_table
 

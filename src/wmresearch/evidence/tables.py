@@ -1,0 +1,24 @@
+"""The processed evidence base, read table by table on demand (what every report reads)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from wmresearch.config import Paths
+
+
+class Tables:
+    """Processed evidence tables read on demand and cached; ``None`` for a table not built
+    in this run (a report then says in words what it cannot show)."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self._cache: dict[str, pd.DataFrame | None] = {}
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        if name not in self._cache:
+            path = self.paths.evidence / f"{name}.parquet"
+            reader = gpd.read_parquet if name.endswith("boundaries") else pd.read_parquet
+            self._cache[name] = reader(path) if path.is_file() else None
+        return self._cache[name]

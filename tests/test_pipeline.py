@@ -149,7 +149,9 @@ def test_forced_rerun_reproduces_outputs_byte_for_byte(built):
     root, env, _ = built
     watched = [root / "reports" / "evidence.html", root / "reports" / "region.html",
                root / "metrics" / "region.json",
+               *sorted((root / "reports" / "data" / "region").glob("*.csv")),
                *sorted((root / "data" / "processed" / "evidence").glob("*.parquet"))]
+    assert any(p.suffix == ".csv" for p in watched)
     before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in watched}
     _run(root, "dvc", "repro", "-f", "-s", "evidence", env=env)
     _run(root, "dvc", "repro", "-f", "-s", "region", env=env)

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 REQUIRE_ENV = "WMRESEARCH_REQUIRE_MIRROR"
-MIRROR_FIXTURES = {"mirror", "mirror_file", "real_run"}
+MIRROR_FIXTURES = {"mirror", "mirror_file", "built"}
 
 
 def _required() -> bool:
@@ -72,3 +72,20 @@ def mirror_file(mirror: Path):
         return path
 
     return _get
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory, mirror):
+    """One scratch project built twice: with no mirror (demo), then with the mirror by a
+    plain ``dvc repro``. Returns ``(root, env, demo_pages)``; shared by every pipeline and
+    browser test, so the pipeline is built once per session."""
+    from tests.pipeline_support import FAKE_KEY, _project, _reports, _run
+
+    root = _project(tmp_path_factory.mktemp("pipeline"))
+    demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
+    _run(root, "dvc", "repro", env=demo_env)
+    demo = {rel: (root / "reports" / rel).read_text() for rel in _reports(root)}
+    env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1",
+           "NOMIS_API_KEY": FAKE_KEY, "SOURCE_DATE_EPOCH": "1767225600"}
+    _run(root, "dvc", "repro", env=env)  # no -f: the new mirror must be picked up
+    return root, env, demo

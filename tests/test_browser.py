@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_pipeline import _reports, built  # noqa: F401  (module fixture)
+from tests.pipeline_support import _reports
 
 pytestmark = pytest.mark.pipeline
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -71,7 +71,7 @@ def _faults(browser, page_path: Path, rel: str, shot: Path) -> list[str]:
     return found
 
 
-def test_every_page_loads_offline_without_faults(built, browser):  # noqa: F811
+def test_every_page_loads_offline_without_faults(built, browser):
     root, _, _ = built
     shots = root / "reports" / "screenshots"
     shots.mkdir(exist_ok=True)

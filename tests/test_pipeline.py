@@ -10,57 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.pipeline_support import FAKE_KEY, _reports, _run
 
 pytestmark = pytest.mark.pipeline
-
-COPY = ["dvc.yaml", "params.yaml", "notebooks", "src", "jupytext.toml"]
-BIN = Path(sys.executable).parent
-FAKE_KEY = "wmfake-5f3a9c0e71b24d8e"  # planted: must appear in no output
-
-
-def _project(tmp: Path) -> Path:
-    root = tmp / "project"
-    root.mkdir()
-    for name in COPY:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(
-                "*.ipynb", "__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(src, root / name)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    _run(root, "dvc", "init", "-q")
-    return root
-
-
-def _run(root: Path, tool: str, *args: str, env: dict | None = None,
-         check: bool = True) -> subprocess.CompletedProcess:
-    full = {**os.environ, **(env or {}), "PATH": str(BIN) + os.pathsep + os.environ["PATH"]}
-    full.pop("WMRESEARCH_ROOT", None)
-    result = subprocess.run([str(BIN / tool), *args], cwd=root, env=full,
-                            capture_output=True, text=True)
-    if check:
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
-
-
-def _reports(root: Path) -> list[str]:
-    params = yaml.safe_load((root / "params.yaml").read_text())
-    return (["index.html", "acquire.html", "evidence.html", "region.html", "clusters.html"]
-            + [f"evaluate/{p}.html" for p in params["programmes"]])
 
 
 def _text(page: str) -> str:
@@ -68,18 +28,6 @@ def _text(page: str) -> str:
     page = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", page)
     page = re.sub(r"<(style|script)\b.*?</\1>", " ", page, flags=re.S | re.I)
     return re.sub(r"<[^>]+>", " ", page)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory, mirror):
-    root = _project(tmp_path_factory.mktemp("pipeline"))
-    demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
-    _run(root, "dvc", "repro", env=demo_env)
-    demo = {rel: (root / "reports" / rel).read_text() for rel in _reports(root)}
-    env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1",
-           "NOMIS_API_KEY": FAKE_KEY, "SOURCE_DATE_EPOCH": "1767225600"}
-    _run(root, "dvc", "repro", env=env)  # no -f: the new mirror must be picked up
-    return root, env, demo
 
 
 def test_demo_build_is_bannered_and_lists_every_missing_file(built):

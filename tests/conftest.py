@@ -79,12 +79,14 @@ def built(tmp_path_factory, mirror):
     """One scratch project built twice: with no mirror (demo), then with the mirror by a
     plain ``dvc repro``. Returns ``(root, env, demo_pages)``; shared by every pipeline and
     browser test, so the pipeline is built once per session."""
-    from tests.pipeline_support import FAKE_KEY, _project, _reports, _run
+    from tests.pipeline_support import FAKE_KEY, _project, _run
 
     root = _project(tmp_path_factory.mktemp("pipeline"))
     demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
-    _run(root, "dvc", "repro", env=demo_env)
-    demo = {rel: (root / "reports" / rel).read_text() for rel in _reports(root)}
+    # the demo build stops at the State of the Region (the other stages' demo rendering is
+    # covered by their own tests), which keeps `make test` within its time budget
+    _run(root, "dvc", "repro", "region", env=demo_env)
+    demo = {p.name: p.read_text() for p in (root / "reports").glob("*.html")}
     env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1",
            "NOMIS_API_KEY": FAKE_KEY, "SOURCE_DATE_EPOCH": "1767225600"}
     _run(root, "dvc", "repro", env=env)  # no -f: the new mirror must be picked up

@@ -1,22 +1,33 @@
-"""No stale report: every stage depends on exactly the code its notebook can run."""
+"""No stale report: every stage depends on exactly the code its notebook can run.
+
+Each stage depends on ``data/interim/code/<stage>.txt``, written by the always-run resolve
+stage: the SHA-256 of every file in the stage's import closure. These tests check that every
+stage depends on its fingerprint, that the closure follows imports through the library, and
+that a fingerprint changes exactly when a file of its closure does.
+"""
 
 from __future__ import annotations
+
+import shutil
 
 import yaml
 
 from tests.conftest import REPO
-from wmresearch.pipeline import code_deps, expected_deps, import_closure
+from wmresearch.pipeline import (
+    expected_deps,
+    fingerprint_path,
+    import_closure,
+    missing_fingerprint_deps,
+    write_fingerprints,
+)
 
 
-def test_dvc_yaml_lists_each_stage_import_closure_exactly():
+def test_every_stage_depends_on_its_code_fingerprint_and_notebook():
     dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    problems = {}
-    for name, want in expected_deps(REPO, dvc).items():
-        have = code_deps(dvc["stages"][name])
-        if set(have) != set(want):
-            problems[name] = {"missing": sorted(set(want) - set(have)),
-                              "extra": sorted(set(have) - set(want))}
-    assert not problems, f"run `wmresearch deps --write`: {problems}"
+    assert missing_fingerprint_deps(dvc) == {}
+    resolve = dvc["stages"]["resolve"]
+    assert resolve["always_changed"] is True
+    assert any("data/interim/code" in str(out) for out in resolve["outs"])
 
 
 def test_closure_follows_imports_inside_functions_and_packages(tmp_path):
@@ -40,11 +51,30 @@ def test_the_trust_review_cases_are_covered():
     """The cases found stale in review: LQs reach the State of the Region through the
     region's statistics; chart helpers reach it through reporting; the evidence build's own
     cleaners reach the evidence stage; nothing reaches a stage that does not run it."""
-    dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
-    region = code_deps(dvc["stages"]["region"])
-    assert "src/wmresearch/colocation/lq.py" in region
-    assert "src/wmresearch/reporting/charts.py" in region
-    assert "src/wmresearch/evidence/aggregate.py" in region
-    assert "src/wmresearch/evidence/gva.py" in code_deps(dvc["stages"]["evidence"])
-    assert "src/wmresearch/colocation/lq.py" not in code_deps(dvc["stages"]["acquire"])
-    assert "src/wmresearch/colocation/lq.py" not in code_deps(dvc["stages"]["evidence"])
+    closure = expected_deps(REPO, yaml.safe_load((REPO / "dvc.yaml").read_text()))
+    assert "src/wmresearch/colocation/lq.py" in closure["region"]
+    assert "src/wmresearch/reporting/charts.py" in closure["region"]
+    assert "src/wmresearch/evidence/aggregate.py" in closure["region"]
+    assert "src/wmresearch/evidence/gva.py" in closure["evidence"]
+    assert "src/wmresearch/evaluation/place.py" in closure["evaluate"]
+    assert "src/wmresearch/colocation/lq.py" not in closure["acquire"]
+    assert "src/wmresearch/colocation/lq.py" not in closure["evidence"]
+    assert "src/wmresearch/colocation/kdensity.py" not in closure["region"]
+
+
+def test_touching_a_module_changes_exactly_the_fingerprints_of_its_stages(tmp_path):
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("dvc.yaml", "params.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    for folder in ("src", "notebooks"):
+        shutil.copytree(REPO / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
+    first = write_fingerprints(root)
+    assert {"acquire", "evidence", "region", "clusters", "evaluate", "site"} <= set(first)
+    assert write_fingerprints(root) == []  # nothing changed: nothing rewritten
+    lq = root / "src" / "wmresearch" / "colocation" / "lq.py"
+    lq.write_text(lq.read_text() + "\n# touched\n")
+    assert sorted(write_fingerprints(root)) == ["clusters", "region"]
+    text = (root / fingerprint_path("region")).read_text()
+    assert "src/wmresearch/colocation/lq.py" in text

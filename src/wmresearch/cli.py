@@ -6,7 +6,7 @@ Examples
     wmresearch sources               # where each dataset was found, checksum state
     wmresearch run notebooks/evidence.py reports/evidence.html --stage evidence
     wmresearch site                  # rebuild reports/index.html
-    wmresearch deps --write          # put each stage's code deps in dvc.yaml
+    wmresearch deps                  # check every stage depends on its code fingerprint
 """
 
 from __future__ import annotations
@@ -237,28 +237,39 @@ def open_index() -> None:
 
 
 @app.command()
+def resolve() -> None:
+    """Find every dataset and write each stage's code fingerprint (the resolve stage).
+
+    Example: wmresearch resolve
+    """
+    from wmresearch.pipeline import write_fingerprints
+
+    fetch(None)
+    changed = write_fingerprints(Project.here().root)
+    typer.echo(f"code fingerprints changed: {', '.join(changed) or 'none'}")
+
+
+@app.command()
 def deps(write: Annotated[bool, typer.Option(
-        "--write", help="Rewrite dvc.yaml instead of only checking it")] = False) -> None:
-    """Check (or write) each stage's code deps: its notebook's whole import closure.
+        "--write", help="Rewrite the code fingerprints instead of only checking them")
+        ] = False) -> None:
+    """Check that every stage depends on its code fingerprint and that the fingerprints
+    match the code (each stage's whole import closure).
 
     Example: wmresearch deps --write
     """
-    from wmresearch.pipeline import code_deps, expected_deps, write_deps
+    from wmresearch.pipeline import missing_fingerprint_deps, write_fingerprints
 
     root = Project.here().root
-    if write:
-        changed = write_deps(root)
-        typer.echo(f"updated stages: {', '.join(changed) or 'none'}")
-        return
-    dvc = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))
-    stale = {name: sorted(set(want) ^ set(code_deps(dvc["stages"][name])))
-             for name, want in expected_deps(root, dvc).items()}
-    stale = {k: v for k, v in stale.items() if v}
-    for name, files in stale.items():
-        typer.echo(f"{name}: differs on {', '.join(files)}")
-    if stale:
+    problems = missing_fingerprint_deps(
+        yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8")))
+    for name, why in problems.items():
+        typer.echo(f"{name}: {why}", err=True)
+    changed = write_fingerprints(root) if write else []
+    typer.echo(f"fingerprints rewritten: {', '.join(changed) or 'none'}" if write else
+               "every stage depends on its code fingerprint" if not problems else "")
+    if problems:
         raise typer.Exit(1)
-    typer.echo("every stage's deps cover its code")
 
 
 def main(argv: list[str] | None = None) -> int:

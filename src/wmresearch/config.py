@@ -113,12 +113,21 @@ class Project:
         return merged
 
 
-def load_params(path: Path) -> dict[str, Any]:
-    """Read a ``params.yaml``; an absent file gives an empty mapping."""
+#: libyaml's loader where PyYAML was built with it (ten times faster on params.yaml)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping (``params.yaml``, ``dvc.yaml``); an absent file gives ``{}``."""
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return yaml.load(fh, Loader=_LOADER) or {}
+
+
+def load_params(path: Path) -> dict[str, Any]:
+    """Read a ``params.yaml``; an absent file gives an empty mapping."""
+    return load_yaml(path)
 
 
 class SettingsError(ValueError):

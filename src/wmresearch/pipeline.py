@@ -1,4 +1,4 @@
-"""What each DVC stage really runs: the import closure of its notebook, as stage deps.
+"""What each DVC stage really runs: the import closure of its notebook, as a fingerprint.
 
 A stage is stale when any module its notebook imports changes, directly or through the
 library (``notebooks/evidence.py`` -> ``wmresearch.region.profile`` ->
@@ -6,13 +6,17 @@ library (``notebooks/evidence.py`` -> ``wmresearch.region.profile`` ->
 those inside functions, through the source tree without importing anything, and adds the
 ``__init__.py`` of every package on the way (Python runs them) and the package data files
 (``*.yaml``, ``*.css``, ``*.tpl``, ``*.j2``) of every package reached. :func:`stage_code_deps`
-adds the command line that runs the notebook. ``wmresearch deps --write`` puts the result in
-``dvc.yaml``; ``tests/test_stage_deps.py`` fails when ``dvc.yaml`` and the closure disagree.
+adds the command line that runs the notebook. :func:`write_fingerprints` (run by the
+``resolve`` stage) writes each stage's closure with its checksums to the file the stage
+depends on; ``tests/test_stage_deps.py`` checks every stage depends on its fingerprint.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,10 +37,20 @@ def _module_file(src: Path, module: str) -> Path | None:
     return None
 
 
-def _imports(path: Path, *, top_level: bool = False) -> set[str]:
+#: Imports found per (file, content hash, top level): parsing is the slow part of the
+#: resolve stage, so :func:`write_fingerprints` keeps this in ``data/interim/code``.
+_PARSED: dict[str, list[str]] = {}
+
+
+@functools.cache
+def _imports(path: Path, *, top_level: bool = False) -> frozenset[str]:
     """Every ``wmresearch`` module named by an import in ``path``: at any depth, or only at
     module level with ``top_level``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    source = path.read_bytes()
+    key = f"{path}|{top_level}|{hashlib.sha256(source).hexdigest()}"
+    if key in _PARSED:
+        return frozenset(_PARSED[key])
+    tree = ast.parse(source, filename=str(path))
     found: set[str] = set()
     for node in (tree.body if top_level else ast.walk(tree)):
         if isinstance(node, ast.Import):
@@ -45,7 +59,10 @@ def _imports(path: Path, *, top_level: bool = False) -> set[str]:
             found.add(node.module)
             # ``from pkg import sub`` may name a submodule
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return {name for name in found if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    modules = frozenset(name for name in found
+                        if name == PACKAGE or name.startswith(PACKAGE + "."))
+    _PARSED[key] = sorted(modules)
+    return modules
 
 
 def _with_parents(module: str) -> list[str]:
@@ -99,8 +116,16 @@ def module_script(root: Path, module: str) -> Path:
     return file
 
 
+FINGERPRINTS = Path("data") / "interim" / "code"
+
+
+def fingerprint_path(stage: str) -> str:
+    """The code fingerprint a stage depends on (``data/interim/code/<stage>.txt``)."""
+    return (FINGERPRINTS / f"{stage}.txt").as_posix()
+
+
 def expected_deps(root: Path, dvc: dict) -> dict[str, list[str]]:
-    """For each stage of a parsed ``dvc.yaml``, the code deps it must list."""
+    """For each stage of a parsed ``dvc.yaml``, the code it runs (its import closure)."""
     out: dict[str, list[str]] = {}
     for name, stage in dvc["stages"].items():
         body = stage.get("do", stage)
@@ -111,38 +136,70 @@ def expected_deps(root: Path, dvc: dict) -> dict[str, list[str]]:
     return out
 
 
-def code_deps(stage: dict) -> list[str]:
-    """The deps of a ``dvc.yaml`` stage that are code (notebooks and ``src/``)."""
-    body = stage.get("do", stage)
-    return sorted(str(d) for d in body.get("deps", [])
-                  if str(d).startswith(("src/", "notebooks/")))
+def fingerprint(root: Path, files: list[str]) -> str:
+    """``<sha256>  <path>`` per file, sorted: changes exactly when one of the files does."""
+    return "".join(f"{hashlib.sha256((root / f).read_bytes()).hexdigest()}  {f}\n"
+                   for f in sorted(files))
 
 
-def write_deps(root: Path) -> list[str]:
-    """Rewrite the code deps of every stage in ``root/dvc.yaml``, keeping its comments and
-    its data deps; return the names of the stages that changed."""
-    from ruamel.yaml import YAML
+def write_fingerprints(root: Path) -> list[str]:
+    """Write each stage's code fingerprint, rewriting only those whose code changed.
 
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 100
-    path = root / "dvc.yaml"
-    doc = yaml.load(path.read_text(encoding="utf-8"))
+    Each stage of ``dvc.yaml`` depends on ``data/interim/code/<stage>.txt``, the SHA-256 of
+    every file in its import closure, written by the always-run ``resolve`` stage. A stage is
+    therefore stale exactly when a module it runs changes, while ``dvc.yaml`` and
+    ``dvc.lock`` stay small enough for a no-op ``dvc repro`` to take about a second (listing
+    every module as a dep made DVC parse 3,600 lines of YAML per run).
+
+    Returns
+    -------
+    list of str
+        The stages whose fingerprint changed.
+    """
+    from wmresearch.config import load_yaml
+    from wmresearch.files import write_text
+
+    cache = root / FINGERPRINTS / ".imports.json"
+    if cache.is_file():
+        _PARSED.update(json.loads(cache.read_text(encoding="utf-8")))
+    dvc = load_yaml(root / "dvc.yaml")
+    texts = {fingerprint_path(name): fingerprint(root, files)
+             for name, files in expected_deps(root, dvc).items()}
+    # each programme's registry entry, so that evaluate@<key> reruns exactly when its entry
+    # changes without DVC copying every entry into dvc.lock
+    params = load_yaml(root / "params.yaml")
+    for key, entry in (params.get("programmes") or {}).items():
+        texts[programme_path(key)] = json.dumps(entry, sort_keys=True, indent=1,
+                                                default=str) + "\n"
     changed = []
-    for name, deps in expected_deps(root, doc).items():
-        body = doc["stages"][name].get("do", doc["stages"][name])
-        data = [d for d in body.get("deps", []) if not str(d).startswith(("src/", "notebooks/"))]
-        notebooks = [d for d in body.get("deps", []) if str(d).startswith("notebooks/")]
-        new = notebooks + [d for d in deps if not d.startswith("notebooks/")] + data
-        if [str(d) for d in body.get("deps", [])] != new:
-            body["deps"] = new
-            changed.append(name)
-    if changed:
-        from io import StringIO
-
-        buffer = StringIO()
-        yaml.dump(doc, buffer)
-        from wmresearch.files import write_text
-
-        write_text(path, buffer.getvalue())
+    for rel, text in texts.items():
+        target = root / rel
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            write_text(target, text)
+            changed.append(Path(rel).stem)
+    # paths are the project's own, so keep only entries of files that still exist
+    write_text(cache, json.dumps({k: v for k, v in _PARSED.items()
+                                  if Path(k.split("|")[0]).is_file()}, sort_keys=True))
     return changed
+
+
+def programme_path(key: str) -> str:
+    """The registry entry of a programme, as the file its ``evaluate@<key>`` stage reads."""
+    return (FINGERPRINTS / f"programme-{key}.json").as_posix()
+
+
+def missing_fingerprint_deps(dvc: dict) -> dict[str, str]:
+    """Stages of a parsed ``dvc.yaml`` that do not depend on their fingerprint (or their
+    notebook), with what is missing."""
+    problems = {}
+    for name, stage in dvc["stages"].items():
+        body = stage.get("do", stage)
+        deps = [str(d) for d in body.get("deps", [])]
+        if name in COMMANDS and name != "site":
+            continue  # the resolve stage writes the fingerprints and always runs
+        if fingerprint_path(name) not in deps:
+            problems[name] = f"missing dep {fingerprint_path(name)}"
+        elif "wmresearch run" in body.get("cmd", "") and not any(
+                d.startswith("notebooks/") for d in deps):
+            problems[name] = "missing its notebook as a dep"
+    return problems

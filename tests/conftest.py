@@ -85,7 +85,7 @@ def built(tmp_path_factory, mirror):
     demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
     # the demo build stops at the State of the Region (the other stages' demo rendering is
     # covered by their own tests), which keeps `make test` within its time budget
-    _run(root, "dvc", "repro", "region", env=demo_env)
+    _run(root, "dvc", "repro", "acquire", "region", env=demo_env)
     demo = {p.name: p.read_text() for p in (root / "reports").glob("*.html")}
     env = {"WMRESEARCH_MIRROR": str(mirror), "WMRESEARCH_OFFLINE": "1",
            "NOMIS_API_KEY": FAKE_KEY, "SOURCE_DATE_EPOCH": "1767225600"}

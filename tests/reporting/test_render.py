@@ -118,3 +118,21 @@ def test_rerun_gives_byte_identical_html(tmp_path):
              .read_text() for k in range(2)]
     assert "T_wm000" in pages[0]
     assert pages[0] == pages[1]
+
+
+def test_figures_tables_numbered_and_contents_after_the_first_cell():
+    from wmresearch.reporting.provenance import number_and_contents
+
+    page = ('<main><div class="jp-Cell a"><div class="jp-InputArea"><h1>T</h1></div></div>'
+            '<div class="jp-Cell b"><h2 id="One">One<a class="anchor-link" href="#One">¶</a>'
+            '</h2><figure class="wm-figure"><img src="x" alt="Chart: Jobs by year. 2 bars">'
+            '</figure><table id="T_wm000"></table><h2 id="Two">Two<a class="anchor-link" '
+            'href="#Two">¶</a></h2><figure class="wm-figure"><img alt="Chart: Pay. x"></figure>'
+            "</div></main>")
+    out = number_and_contents(page)
+    assert "<figcaption>Figure 1: Jobs by year</figcaption>" in out
+    assert "<figcaption>Figure 2: Pay</figcaption>" in out
+    assert '<p class="wm-table-caption">Table 1</p><table id="T_wm000"' in out
+    toc = out.index('<nav class="wm-toc"')
+    assert out.index("</h1></div></div>") < toc < out.index('<div class="jp-Cell b">')
+    assert '<a href="#One">One</a>' in out and '<a href="#Two">Two</a>' in out

@@ -114,8 +114,12 @@ def number_and_contents(page: str) -> str:
     if len(heads) >= 2:
         items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>'
                         for i, t in heads)
-        toc = f'<nav class="wm-toc" aria-label="Contents"><strong>Contents</strong><ol>' \
-              f"{items}</ol></nav>"
-        page = re.sub(r"(</h1>.*?</div>)", lambda m: m.group(1) + toc, page, count=1,
-                      flags=re.S)
+        toc = f'<nav class="wm-toc" aria-label="Contents"><strong>Contents</strong><ul>' \
+              f"{items}</ul></nav>"
+        # after the first cell (title and introduction), outside its input area, whose
+        # table layout would otherwise swallow the list
+        cells = [m.start() for m in re.finditer(r'<div class="jp-Cell ', page)]
+        at = cells[1] if len(cells) > 1 else page.find("</main>")
+        if at > 0:
+            page = page[:at] + toc + page[at:]
     return page

@@ -24,17 +24,12 @@ window = 3
 # %% tags=["remove-cell"]
 from wmresearch.config import Project
 from wmresearch.evaluation import report, report_impact
-from wmresearch.reporting import data_banner, write_metrics
-from wmresearch.sources import load_manifest
+from wmresearch.reporting import write_metrics
 
 project = Project.here()
 paths = project.paths
 ctx = report.Context.load(paths, project.params["programmes"], programme, seed=seed,
                           window=window)
-manifest = load_manifest(paths)
-
-# %%
-data_banner(manifest["mode"], manifest["missing"])
 
 # %%
 metrics = report.summary(ctx)

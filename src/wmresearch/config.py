@@ -178,18 +178,3 @@ def offline() -> bool:
     """True when downloads are switched off (``WMRESEARCH_OFFLINE=1``)."""
     return os.environ.get(OFFLINE_ENV, "").lower() in {"1", "true", "yes"}
 
-
-#: Environment variables that may hold API keys (never read from files in the repository).
-SECRET_ENV = ("NOMIS_API_KEY", "COMPANIES_HOUSE_API_KEY")
-
-
-def secret(name: str) -> str | None:
-    """An API key from the environment only (e.g. ``NOMIS_API_KEY``); ``None`` if unset.
-
-    Keys are never written to params, manifests, notebooks or reports: the provenance footer
-    hides any parameter whose name looks like a key, and a test plants a fake key and scans
-    every output for it.
-    """
-    if name not in SECRET_ENV:
-        raise KeyError(f"{name!r} is not a known secret; known: {', '.join(SECRET_ENV)}")
-    return os.environ.get(name) or None

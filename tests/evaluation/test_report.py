@@ -37,16 +37,8 @@ def registry() -> dict:
 
 
 @pytest.fixture(scope="module")
-def evidence(mirror):
-    from wmresearch.evidence.geography import current_lad_codes, get_la_codes
-    from wmresearch.evidence.productivity import get_productivity_lad
-
-    la = mirror / "geography/la_all_codes.csv.gz"
-    book = mirror / "ons/labour_productivity_local_authorities_2024.xls"
-    if not (la.is_file() and book.is_file()):
-        pytest.skip("productivity workbook or code history not in the mirror")
-    lookup = get_la_codes(la).data
-    return get_productivity_lad(book, current_lad_codes(lookup)).data, lookup
+def evidence(district_productivity):
+    return district_productivity
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wmresearch.config import Paths
+from wmresearch.region.profile import itl_coverage
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,7 @@ def study_area(paths: Paths, region: str) -> StudyArea:
                 .set_index("itl3_code")["itl3_name"])
     itl2_all = _itl2_names(table("bres_itl2_sic2"), table("gva_per_hour_itl"))
     itl2 = {c: itl2_all.get(c, c) for c in sorted(lads["itl2_code"].dropna().unique())}
-    extra: list[str] = []
-    if lad_itl is not None:
-        inside = lad_itl[lad_itl["itl2_code"].isin(list(itl2))]
-        extra = sorted(set(inside.loc[~inside["lad_code"].isin(lads["lad_code"]), "lad_name"]))
+    extra = itl_coverage(lad_itl, lads)["extra_lads"] if lad_itl is not None else []
     partial = bool((lads.get("itl3_share", pd.Series(1.0)) < 1).any())
     return StudyArea(code=region, name=name,
                      lads=dict(zip(lads["lad_code"], lads["lad_name"], strict=True)),

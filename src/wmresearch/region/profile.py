@@ -13,16 +13,6 @@ from wmresearch.evidence.aggregate import aggregate_rate as aggregate_rate
 from wmresearch.evidence.sic import SIC2007_DIVISIONS
 
 UK = "UKX"
-ENGLAND = "TLB"
-
-
-def productivity_vs_england_uk(gva_per_hour: pd.DataFrame, itl_codes: list[str]
-                               ) -> pd.DataFrame:
-    """GVA per hour worked of ITL areas alongside England and the UK, by year (wide)."""
-    keep = gva_per_hour[gva_per_hour["itl_code"].isin([*itl_codes, ENGLAND, UK])]
-    wide = keep.pivot_table(index="year", columns="itl_name", values="gva_per_hour_gbp",
-                            aggfunc="first")
-    return wide.reset_index()
 
 
 def gva_by_section(gva: pd.DataFrame, itl3_codes: list[str], year: int | None = None
@@ -142,5 +132,6 @@ def itl_coverage(lad_itl: pd.DataFrame, region_lads: pd.DataFrame, level: str = 
     inside = set(lad_itl.loc[lad_itl[level].isin(codes), "lad_code"])
     # a district only partly in these ITL areas still makes the match inexact
     extra = sorted(inside - set(region_lads["lad_code"]))
-    names = lad_itl.set_index("lad_code")["lad_name"]
+    # a straddling district has one row per ITL3 it overlaps
+    names = lad_itl.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
     return {"codes": codes, "exact": not extra, "extra_lads": [names[c] for c in extra]}

@@ -1,6 +1,6 @@
 """Reports: running notebooks, rendering them as code-free HTML, and the shared site."""
 
-from wmresearch.reporting.display import data_banner, source_note, synthetic_notice
+from wmresearch.reporting.display import source_note, synthetic_notice
 from wmresearch.reporting.metrics import write_metrics
 
-__all__ = ["data_banner", "source_note", "synthetic_notice", "write_metrics"]
+__all__ = ["source_note", "synthetic_notice", "write_metrics"]

@@ -10,19 +10,6 @@ BANNER_STYLE = ("padding:0.8em 1em;margin:0.5em 0 1em;border-radius:4px;font-wei
                 "font-family:sans-serif;")
 
 
-def data_banner(mode: str, missing: list[str] | None = None) -> HTML:
-    """A visible notice of the data behind a report: real official data or the DEMO set."""
-    if mode == "demo":
-        listed = ", ".join(missing or []) or "required datasets"
-        return HTML(
-            f'<div class="wm-demo-banner" style="{BANNER_STYLE}background:#b00020;color:#fff">'
-            "DEMO DATA: official datasets were not available "
-            f"({html.escape(listed)}); every figure below is synthetic and illustrative only."
-            "</div>")
-    return HTML(f'<div class="wm-data-banner" style="{BANNER_STYLE}background:#e8f1e8;'
-                'color:#1b4d1b">Built from official open data (see sources below).</div>')
-
-
 def synthetic_notice(what: str) -> HTML:
     """Label an output made from synthetic (not official) data."""
     return HTML(f'<div class="wm-synthetic" style="{BANNER_STYLE}background:#fff4ce;'

@@ -88,9 +88,10 @@ HEADLINES = {
     "datasets": ("Datasets registered", "{:,.0f}"),
     "datasets_missing": ("Datasets missing", "{:,.0f}"),
     "specialised_industries": ("Specialised industries", "{:,.0f}"),
-    "plan_share_core_pct": ("Plan clusters' share of jobs", "{:.1f}%"),
+    "plan_share_core": ("Plan for Growth clusters' share of jobs", "{:.1%}"),
     "sms_level": ("Maryland SMS level", "{}"),
-    "mde": ("Minimum detectable effect", "{:.3g}"),
+    "mde": ("Minimum detectable effect", "{:.1%}"),
+    "plausible_effect": ("Plausible effect of the spend", "{:.3%}"),
     "placebo_p": ("Placebo p-value", "{:.2f}"),
 }
 DATE_KEYS = ("data_as_of", "productivity_year", "bres_year", "year", "gva_year")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from pysyncon import Dataprep, Synth
+from pysyncon import Dataprep
 from scipy import optimize
 
 from wmresearch.evaluation.result import EstimateResult
@@ -43,30 +43,80 @@ def _simplex_weights(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
+Special = tuple[str, Sequence[object], str]
+
+
+def _standardised(x: pd.DataFrame) -> pd.DataFrame:
+    """Rows divided by their standard deviation over treated and donors (Synth's X.scaled)."""
+    sd = x.std(axis=1, ddof=1).replace(0.0, 1.0)
+    return x.div(sd, axis=0)
+
+
+def _nested_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarray, *,
+                    v: np.ndarray | None, starts: int, seed: int
+                    ) -> tuple[np.ndarray, np.ndarray, float]:
+    """ADH's nested problem: W(V) = argmin (X1-X0W)'V(X1-X0W) on the simplex, and V (>= 0,
+    sum 1) minimising the pre-period outcome MSPE of W(V) (ADH 2010, sec. 2.3; Abadie 2021,
+    eq. 8).
+
+    V is searched by Nelder-Mead on a softmax parametrisation from equal weights and
+    ``starts - 1`` Dirichlet(1) draws seeded by ``seed``; the best MSPE wins. This replaces
+    pysyncon's single-start search, which on the Mixtape's Texas prison specification stops at
+    an MSPE of 3.48m-7.67m against R Synth's 2.02m (see tests/evaluation/test_replications.py).
+    """
+    scale = float(np.mean(z1**2)) or 1.0
+
+    def inner(vv: np.ndarray) -> np.ndarray:
+        r = np.sqrt(vv)
+        return _simplex_weights(r * x1, r[:, None] * x0)
+
+    def loss(theta: np.ndarray) -> float:
+        vv = np.exp(theta - theta.max())
+        return float(np.mean((z1 - z0 @ inner(vv / vv.sum())) ** 2)) / scale
+
+    if v is None:
+        k = x0.shape[0]
+        rng = np.random.default_rng(seed)
+        inits = [np.zeros(k)] + [np.log(rng.dirichlet(np.ones(k))) for _ in range(starts - 1)]
+        best = min((optimize.minimize(loss, t0, method="Nelder-Mead",
+                                      options={"maxiter": 1500, "xatol": 1e-4,
+                                               "fatol": 1e-10}) for t0 in inits),
+                   key=lambda r: r.fun)
+        v = np.exp(best.x - best.x.max())
+    v = np.asarray(v, dtype=float) / np.sum(v)
+    w = inner(v)
+    return v, w, float(np.mean((z1 - z0 @ w) ** 2))
+
+
 def _fit_one(data: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: object,
-             donors: Sequence[object], pre: list, predictors: Sequence[str]
+             donors: Sequence[object], pre: list, predictors: Sequence[str],
+             special: Sequence[Special] | None = None, predictor_periods: list | None = None,
+             v: Sequence[float] | None = None, starts: int = 40, seed: int = 0
              ) -> tuple[pd.Series, pd.Series, pd.DataFrame | None]:
     """Donor weights and the gap series for one treated unit."""
     wide = data.pivot(index=time, columns=unit, values=outcome).sort_index()
     z0, z1 = wide[list(donors)], wide[treated]
     balance = None
-    if predictors:
-        special = [(outcome, [p], "mean") for p in pre]
+    if predictors or special:
+        specials = list(special) if special else [(outcome, [p], "mean") for p in pre]
         dp = Dataprep(foo=data, predictors=list(predictors), predictors_op="mean",
                       dependent=outcome, unit_variable=unit, time_variable=time,
                       treatment_identifier=treated, controls_identifier=list(donors),
-                      time_predictors_prior=pre, time_optimize_ssr=pre,
-                      special_predictors=special)
-        synth = Synth()
-        synth.fit(dataprep=dp, optim_initial="ols")
-        balance = synth.summary(round=6)
-        w = pd.Series(synth.W, index=dp.make_outcome_mats(time_period=pre)[0].columns)
-        weights = w.reindex(list(donors)).rename("weight")
+                      time_predictors_prior=predictor_periods or pre, time_optimize_ssr=pre,
+                      special_predictors=specials)
+        x0, x1 = dp.make_covariate_mats()
+        scaled = _standardised(pd.concat([x0, x1.rename("_treated")], axis=1))
+        zz0, zz1 = dp.make_outcome_mats(time_period=pre)
+        vv, w, _ = _nested_weights(
+            scaled["_treated"].to_numpy(float), scaled[x0.columns].to_numpy(float),
+            zz1.to_numpy(float), zz0.to_numpy(float),
+            v=None if v is None else np.asarray(v, dtype=float), starts=starts, seed=seed)
+        weights = pd.Series(w, index=x0.columns).reindex(list(donors)).rename("weight")
+        balance = pd.DataFrame({"treated": x1, "synthetic": x0 @ w,
+                                "donor mean": x0.mean(axis=1), "v_weight": vv})
     else:
         # Outcome-only SC: V = I on every pre-period outcome is the constrained least squares
         # of Abadie (2021, eq. 7) and the "SC" column of Arkhangelsky et al. (2021, Table 1).
-        # Solved by NNLS rather than pysyncon, whose general solver takes seconds per fit and
-        # the in-space placebos need one fit per donor.
         pre_rows = z0.index.isin(pre)
         w = _simplex_weights(z1[pre_rows].to_numpy(float), z0[pre_rows].to_numpy(float))
         weights = pd.Series(w, index=z0.columns, name="weight")
@@ -83,14 +133,21 @@ def _rmspe(gap: pd.Series, start: object) -> tuple[float, float]:
 def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
                       treated_unit: object, treatment_time: object,
                       predictors: Sequence[str] = (), donors: Sequence[object] | None = None,
-                      placebo: bool = True, min_pre_periods: int = 5) -> EstimateResult:
+                      special_predictors: Sequence[Special] | None = None,
+                      predictor_periods: Sequence[object] | None = None,
+                      v_weights: Sequence[float] | None = None, v_starts: int = 40,
+                      seed: int = 0, placebo: bool = True,
+                      min_pre_periods: int = 5) -> EstimateResult:
     r"""Synthetic control for one treated unit, with in-space placebo inference.
 
     Donor weights :math:`W \ge 0, \sum W = 1` minimise :math:`(X_1 - X_0 W)' V (X_1 -
-    X_0 W)` (ADH 2010, sec. 2.3) where :math:`X` stacks the pre-period means of
-    ``predictors`` and every pre-period outcome; with ``predictors`` :math:`V` is chosen to
-    minimise the pre-period outcome MSPE (pysyncon ``Synth``, ADH's nested optimisation),
-    without them :math:`V = I` and the weights are a simplex-constrained least squares.
+    X_0 W)` (ADH 2010, sec. 2.3) where :math:`X` stacks the means of ``predictors`` over
+    ``predictor_periods`` (default: the pre-period) and the ``special_predictors``
+    ``(variable, periods, "mean")`` (default: every pre-period outcome), each row divided by
+    its standard deviation as in R ``Synth``. :math:`V` minimises the pre-period outcome
+    MSPE (ADH's nested optimisation, multistart with ``v_starts`` seeded by ``seed``) unless
+    ``v_weights`` fixes it. Without predictors :math:`V = I` on the pre-period outcomes and
+    the weights are a simplex-constrained least squares.
     ``att`` is the mean post-period gap
     :math:`Y_{1t} - \sum_j w_j Y_{jt}`. Inference (ADH 2010, sec. 3.3): each donor is
     treated in turn as a placebo; ``pvalue`` is the rank of the treated unit's post/pre
@@ -103,7 +160,7 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         ``detail``: per period, treated, synthetic, gap. ``extra``: ``weights`` (donor
         weights), ``balance`` (predictor balance when ``predictors`` are given),
         ``placebos`` (unit, pre/post RMSPE, ratio, post mean gap), ``placebo_gaps`` (wide
-        gaps per placebo unit), ``rmspe_ratio``.
+        gaps per placebo unit), ``rmspe_ratio``, ``pre_mspe`` (the MSPE V minimises).
     """
     panel_checks(data, outcome=outcome, unit=unit, time=time, numeric=list(predictors))
     require_units_present(data, unit, [treated_unit])
@@ -118,9 +175,12 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     if len(pool) < 2:
         raise ValueError(f"synthetic control needs at least 2 donor units, got {len(pool)}")
     pre = [p for p in periods if p < treatment_time]
+    spec = {"predictors": predictors, "special": special_predictors, "starts": v_starts,
+            "predictor_periods": None if predictor_periods is None else list(predictor_periods),
+            "seed": seed}
     weights, gap, balance = _fit_one(data, outcome=outcome, unit=unit, time=time,
                                      treated=treated_unit, donors=pool, pre=pre,
-                                     predictors=predictors)
+                                     v=v_weights, **spec)
     treated_path = data.loc[data[unit] == treated_unit].set_index(time)[outcome]
     detail = pd.DataFrame({"treated": treated_path.reindex(gap.index),
                            "synthetic": treated_path.reindex(gap.index) - gap, "gap": gap})
@@ -134,8 +194,9 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     if placebo:
         for u in pool:
             others = [d for d in pool if d != u]
+            # each placebo gets its own V, as ADH (2010, sec. 3.3) refit the whole model
             _, g, _ = _fit_one(data, outcome=outcome, unit=unit, time=time, treated=u,
-                               donors=others, pre=pre, predictors=predictors)
+                               donors=others, pre=pre, **spec)
             a, b = _rmspe(g, treatment_time)
             rows.append({"unit": u, "pre_rmspe": a, "post_rmspe": b, "ratio": b / a,
                          "post_gap": float(g[g.index >= treatment_time].mean()),
@@ -150,11 +211,11 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         att=att, se=math.nan, ci=(math.nan, math.nan), pvalue=pvalue, n_treated=1,
         n_control=len(pool), detail=detail,
         method="Synthetic control (Abadie, Diamond & Hainmueller 2010), "
-        f"{'pysyncon V-optimised' if predictors else 'outcome-only'} weights, "
+        f"{'V-optimised' if predictors or special_predictors else 'outcome-only'} weights, "
         "placebo rank p-value",
         extra={"weights": weights.sort_values(ascending=False), "balance": balance,
                "placebos": table, "placebo_gaps": pd.DataFrame(gaps),
-               "rmspe_ratio": post_r / pre_r})
+               "rmspe_ratio": post_r / pre_r, "pre_mspe": pre_r**2})
 
 
 def placebo_in_time(data: pd.DataFrame, *, outcome: str, unit: str, time: str,

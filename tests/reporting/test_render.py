@@ -44,6 +44,15 @@ def test_html_has_outputs_but_no_code_or_parameters(project):
         assert hidden not in page
 
 
+def test_stage_title_replaces_the_notebooks_first_heading(project):
+    """A foreach stage passes each item's title; the page's H1 must name the item."""
+    page = run_stage(project / "nb.py", project / "reports" / "nb.html", {"answer": 2},
+                     root=project, title="Evaluation: Skills Bootcamps").read_text()
+    assert "<title>Evaluation: Skills Bootcamps</title>" in page
+    assert "Evaluation: Skills Bootcamps<a" in page.split("<h1", 1)[1].split("</h1>")[0]
+    assert "A tiny report" not in page
+
+
 def test_failing_cell_raises_with_notebook_error_and_removes_stale_html(project):
     html = project / "reports" / "nb.html"
     html.parent.mkdir()

@@ -156,6 +156,8 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     finally:
         os.environ.pop(DIR_ENV, None)
         os.environ.pop(HREF_ENV, None)
+    if title:
+        _retitle(notebook, title)
     title = title or _first_heading(notebook) or script.stem
     manifest_path = root / "data" / "raw" / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \
@@ -164,6 +166,16 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
                    footer=footer(root, parameters, manifest))
     write_text(html_out, page)
     return html_out
+
+
+def _retitle(notebook: nbformat.NotebookNode, title: str) -> None:
+    """Make the page's first heading the stage's title: a foreach stage shares one notebook,
+    whose generic heading ("Programme evaluation") would otherwise top every page."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and re.search(r"^#\s+.+$", cell.source, re.MULTILINE):
+            cell.source = re.sub(r"^#\s+.+$", lambda _: f"# {title}", cell.source, count=1,
+                                 flags=re.MULTILINE)
+            return
 
 
 def _first_heading(notebook: nbformat.NotebookNode) -> str | None:

@@ -136,3 +136,25 @@ def test_numbers_never_print_nan():
         assert report.number(value) == "not published"
     assert report.number(88_408_357, gbp=True) == "£88.4m"
     assert report.number(0.000386, digits=3, pct=True) == "0.039%"
+
+
+def test_beneficiary_power_uses_the_published_count(registry):
+    """BGP2's 285 SMEs (Birmingham Cabinet, 13 Nov 2018 [43]) and Skills Bootcamps' 6,000
+    places (WMCA release [52]) set the sample; with one comparison each, 285 per arm detects
+    0.235 SD (Cohen 1988: n = 64 per arm detects 0.50, and the MDE falls as 1/sqrt(n))."""
+    n, source = report_impact.beneficiary_count(get_programme(registry, "business_growth_wm"))
+    assert n == 285 and "SMEs supported (BGP2), target" in source and "[43]" in source
+    n, source = report_impact.beneficiary_count(get_programme(registry, "skills_bootcamps"))
+    assert n == 6000 and "[52]" in source
+    assert report_impact.beneficiary_count(get_programme(registry, "ukspf")) is None
+    one = report_impact.mde_two_sample(285, 285)
+    assert one == pytest.approx(0.50 * math.sqrt(64 / 285), rel=0.02)
+
+
+def test_beneficiary_power_is_said_in_words(registry, captured):
+    metrics = report_impact._beneficiary_power(get_programme(registry, "business_growth_wm"))
+    assert metrics["beneficiaries"] == 285 and metrics["mdes_1to4"] < metrics["mdes_1to1"]
+    text = " ".join(captured)
+    assert "285 beneficiaries" in text and "0.24 standard deviations" in text
+    report_impact._beneficiary_power(get_programme(registry, "ukspf"))
+    assert "no count of beneficiaries is published" in " ".join(captured)

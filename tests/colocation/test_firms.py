@@ -129,8 +129,9 @@ def real_tables(mirror):
     from wmresearch.evidence.business import get_ukbc_sizeband
     from wmresearch.evidence.census import get_workplace_population
     from wmresearch.evidence.smallareas.centroids import get_centroids
-    from wmresearch.evidence.smallareas.lookups import get_msoa_lad_lookup
+    from wmresearch.evidence.smallareas.lookups import get_msoa_lad_lookup, get_oa_lookup
 
+    oa = get_oa_lookup(mirror / "geography/oa11_lsoa11_msoa11_lad17_rgn_lookup.csv.gz").data
     return {
         "workplace": get_workplace_population(
             mirror / "ons/census2011_workplace_population_msoa_sic_section.csv").data,
@@ -139,14 +140,27 @@ def real_tables(mirror):
         "sizebands": get_ukbc_sizeband(
             mirror / "nomis/ukbc_enterprises_gb_sic5_sizeband_2016_2021.csv.gz").data,
         "centroids": get_centroids(mirror / "geography/lsoa_latlong.csv.gz",
-                                   mirror / "geography/msoa_latlong.csv.gz").data,
+                                   mirror / "geography/msoa_latlong.csv.gz",
+                                   lsoa_to_msoa=oa).data,
         "msoa_lookup": get_msoa_lad_lookup(mirror / "geography/msoa_la.csv.gz").data,
+        "oa_lookup": oa,
     }
 
 
 @pytest.fixture(scope="module")
 def wmca_register(real_tables):
     return synthetic_firm_register(WMCA, seed=2024, **real_tables)
+
+
+def test_real_register_stays_in_the_west_midlands(wmca_register):
+    """Four WMCA MSOAs have misplaced centroids in the ONS file (one near Lancaster); they are
+    drawn at their LSOAs' mean, so every firm lies in the county's British National Grid box
+    (eastings 380-440 km, northings 260-310 km) up to a few jitter s.d. (400 m)."""
+    firms = wmca_register.firms
+    assert set(firms.attrs["derived_centroids"]) == {"E02001854", "E02001864", "E02002068",
+                                                     "E02006901"}
+    assert firms["easting"].between(378_000, 442_000).all()
+    assert firms["northing"].between(258_000, 312_000).all()
 
 
 def test_real_section_shares_by_district(real_tables, wmca_register):

@@ -189,3 +189,24 @@ def test_boundaries_count_every_feature(boundaries, boundary_dir):
     birmingham_wards = _features(boundary_dir / "ward" / "E08000025.geojson")
     wards = boundaries["ward_boundaries"].data
     assert (wards["lad_code"] == "E08000025").sum() == len(birmingham_wards)
+
+
+def test_misplaced_msoa_centroids_in_the_file_are_rejected(mirror, oa):
+    """The mirror's msoa_latlong puts some 2011 MSOAs far from their own LSOAs: Birmingham
+    028 (E02001854) at latitude 54.26, near Lancaster. The ONS lookup places these four in
+    WMCA districts, whose LSOA centroids all lie between latitudes 52.3 and 52.8."""
+    cleaned = sa.get_centroids(_need(mirror, LSOA_LL), _need(mirror, MSOA_LL),
+                               lsoa_to_msoa=oa.data)
+    assert cleaned.rows_in == cleaned.rows_kept + cleaned.rows_rejected
+    misplaced = cleaned.rejects[cleaned.rejects["reason"].str.contains("LSOAs' centroids")]
+    wm = ["E02001854", "E02001864", "E02002068", "E02006901"]
+    assert set(wm) <= set(misplaced["area_code"])
+    points = sa.msoa11_points(cleaned.data, oa.data, wm)
+    lsoas = cleaned.data[cleaned.data["area_type"] == "lsoa"]
+    lat = lsoas.set_index("area_code")["latitude"]
+    wm_lsoas = oa.data.loc[oa.data["msoa11_code"].isin(wm), "lsoa11_code"]
+    assert lat.reindex(wm_lsoas).between(52.3, 52.8).all()
+    assert points["derived"].all()
+    # British National Grid box of the West Midlands metropolitan county
+    assert points["easting"].between(380_000, 440_000).all()
+    assert points["northing"].between(260_000, 310_000).all()

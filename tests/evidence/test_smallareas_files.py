@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -276,3 +277,28 @@ def test_split_package_keeps_the_build_schema_references():
     for table in refs:
         assert isinstance(table_schema(table), pa.DataFrameSchema), table.schema
     assert sa.SCHEMA_BOUNDARIES["ward"] is sa.boundaries.SCHEMA_BOUNDARIES["ward"]
+
+
+def test_misplaced_msoa_centroid_is_rejected_and_replaced_by_its_lsoas_mean(tmp_path):
+    """Two Birmingham LSOAs 1.6 km apart; their MSOA's centroid put near Lancaster (as the
+    mirror's file does for Birmingham 028) is rejected, with the distance in the reason, and
+    msoa11_points places the MSOA at the mean of the two LSOA centroids."""
+    lsoa, msoa = _centroids(tmp_path, ["E01009100,52.48,-1.90,E01009100",
+                                       "E01009101,52.47,-1.91,E01009101"],
+                            ["E02001854,54.258,-2.705,E02001854",
+                             "E02001855,52.475,-1.905,E02001855"])
+    look = pd.DataFrame({"lsoa11_code": ["E01009100", "E01009101", "E01009102"],
+                         "msoa11_code": ["E02001854", "E02001854", "E02001855"]})
+    cleaned = sa.get_centroids(lsoa, msoa, lsoa_to_msoa=look)
+    assert cleaned.rows_in == 4 and cleaned.rows_rejected == 1
+    reason = cleaned.rejects.set_index("area_code").loc["E02001854", "reason"]
+    assert re.search(r"centroid 2\d\d km from the mean of its 2 LSOAs", reason)
+    # E02001855 has no LSOA centroid in the file: nothing to check it against, so kept
+    assert "E02001855" in set(cleaned.data["area_code"])
+    points = sa.msoa11_points(cleaned.data, look, ["E02001854", "E02001855"])
+    lsoas = cleaned.data[cleaned.data["area_type"] == "lsoa"]
+    assert points.loc["E02001854", "derived"] and not points.loc["E02001855", "derived"]
+    assert points.loc["E02001854", "easting"] == pytest.approx(lsoas["easting"].mean())
+    assert points.loc["E02001854", "northing"] == pytest.approx(lsoas["northing"].mean())
+    with pytest.raises(KeyError, match="E02009999.*no population-weighted centroid"):
+        sa.msoa11_points(cleaned.data, look, ["E02009999"])

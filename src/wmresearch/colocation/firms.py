@@ -45,6 +45,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from wmresearch.evidence.sic import DEFRA_AGRI_CODE, SIC2007_DIVISIONS
+from wmresearch.evidence.smallareas.centroids import msoa11_points
 
 SYNTHETIC_NOTE = ("Synthetic firm register: firms drawn at random to match Census 2011 "
                   "workplace workers by MSOA and section, BRES subclass shares and UK Business "
@@ -199,7 +200,7 @@ def _draw_sizes(rng: np.random.Generator, probs: np.ndarray, bands: pd.DataFrame
 
 
 def _msoas(region_lads: pd.DataFrame, workplace: pd.DataFrame, msoa_lookup: pd.DataFrame,
-           centroids: pd.DataFrame) -> pd.DataFrame:
+           centroids: pd.DataFrame, oa_lookup: pd.DataFrame | None = None) -> pd.DataFrame:
     """Region MSOAs (2011) with district, ITL2 area and population-weighted centroid."""
     look = msoa_lookup.dropna(subset=["msoa11_code"])[["msoa11_code", "lad_code"]].drop_duplicates()
     split = look["msoa11_code"].duplicated(keep=False)
@@ -215,16 +216,11 @@ def _msoas(region_lads: pd.DataFrame, workplace: pd.DataFrame, msoa_lookup: pd.D
     if absent:
         raise KeyError(f"district(s) {absent} have no MSOA in msoa_lad_lookup")
     msoas = msoas[msoas["msoa11_code"].isin(workplace["msoa11_code"])]
-    cents = centroids[centroids["area_type"] == "msoa"]
-    key = "area_code_2011" if "area_code_2011" in cents.columns else "area_code"
-    cents = cents.dropna(subset=[key]).drop_duplicates(key).set_index(key)
-    missing = ~msoas["msoa11_code"].isin(cents.index)
-    if missing.any():
-        raise KeyError(f"MSOA {msoas.loc[missing, 'msoa11_code'].iloc[0]!r} has no "
-                       "population-weighted centroid in small_area_centroids")
-    xy = cents.loc[msoas["msoa11_code"], ["easting", "northing"]].to_numpy(float)
-    return msoas.assign(easting=xy[:, 0], northing=xy[:, 1]).sort_values(
-        "msoa11_code").reset_index(drop=True)
+    points = msoa11_points(centroids, oa_lookup, msoas["msoa11_code"].dropna())
+    xy = points.loc[msoas["msoa11_code"], ["easting", "northing"]].to_numpy(float)
+    derived = points.loc[msoas["msoa11_code"], "derived"].to_numpy(bool)
+    out = msoas.assign(easting=xy[:, 0], northing=xy[:, 1], centroid_derived=derived)
+    return out.sort_values("msoa11_code").reset_index(drop=True)
 
 
 def _plant(rng: np.random.Generator, planted: tuple[PlantedCluster, ...],
@@ -267,6 +263,7 @@ def _plant(rng: np.random.Generator, planted: tuple[PlantedCluster, ...],
 def synthetic_firm_register(region_lads: pd.DataFrame, *, workplace: pd.DataFrame,
                             bres: pd.DataFrame, sizebands: pd.DataFrame,
                             centroids: pd.DataFrame, msoa_lookup: pd.DataFrame, seed: int,
+                            oa_lookup: pd.DataFrame | None = None,
                             scale: float = 1.0, jitter_m: float = 400.0,
                             planted: tuple[PlantedCluster, ...] = DEFAULT_PLANTED,
                             bres_year: int | None = None, ukbc_year: int | None = None,
@@ -286,6 +283,8 @@ def synthetic_firm_register(region_lads: pd.DataFrame, *, workplace: pd.DataFram
         ``small_area_centroids``, ``msoa_lad_lookup`` (:func:`load_calibration_tables`).
     seed
         Seed of :func:`numpy.random.default_rng` (same inputs and seed, same register).
+    oa_lookup
+        Evidence ``oa_lookup_2011``, to place MSOAs with a rejected centroid (msoa11_points).
     scale, jitter_m
         Fraction of the workforce represented (1: all); s.d. (metres) of the jitter.
     planted
@@ -306,15 +305,14 @@ def synthetic_firm_register(region_lads: pd.DataFrame, *, workplace: pd.DataFram
     ------
     KeyError
         A missing column (naming the table), a district without MSOAs, an MSOA without a
-        centroid, an ITL2 area or year absent from BRES/UKBC. ValueError: bad parameters or
-        a missing census count (naming the MSOA).
+        location, an ITL2 area or year absent from BRES/UKBC; ValueError: bad input.
     """
     _check({"region_lads": region_lads, "workplace": workplace, "bres": bres,
             "sizebands": sizebands, "centroids": centroids, "msoa_lookup": msoa_lookup})
     if scale <= 0 or jitter_m < 0:
         raise ValueError(f"scale must be > 0 and jitter_m >= 0 (got {scale}, {jitter_m})")
     rng = np.random.default_rng(seed)
-    msoas = _msoas(region_lads, workplace, msoa_lookup, centroids)
+    msoas = _msoas(region_lads, workplace, msoa_lookup, centroids, oa_lookup)
     shares = _subclass_shares(bres, sorted(msoas["itl2_code"].unique()),
                               int(bres["year"].max()) if bres_year is None else bres_year)
     ukbc_year = int(sizebands["year"].max()) if ukbc_year is None else ukbc_year
@@ -362,6 +360,8 @@ def synthetic_firm_register(region_lads: pd.DataFrame, *, workplace: pd.DataFram
                             _calibration(pd.concat([cells, unrepresented]), firms, counts, scale))
     for frame in (out.firms, out.truth, out.calibration):
         frame.attrs["synthetic"] = SYNTHETIC_NOTE.format(n=len(planted))
+    out.firms.attrs["derived_centroids"] = sorted(
+        msoas.loc[msoas["centroid_derived"], "msoa11_code"].astype(str))
     return out
 
 

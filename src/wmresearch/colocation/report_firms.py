@@ -30,6 +30,7 @@ from wmresearch.colocation.industry_clusters import adjusted_rand_index
 from wmresearch.colocation.kdensity import KdResult, k_density
 from wmresearch.colocation.report import Context, fmt, missing
 from wmresearch.colocation.report_plan import plan
+from wmresearch.evidence.smallareas.centroids import msoa11_points
 from wmresearch.reporting.charts import house_style, show, wrap
 from wmresearch.reporting.disclosure import (
     CONFIDENTIAL,
@@ -56,8 +57,10 @@ def register(ctx: Context, synthetic_firms: Mapping[str, Any]) -> None:
         ctx.cache["register"] = None
         return
     options = {k: synthetic_firms[k] for k in REGISTER_KEYS if k in synthetic_firms}
-    reg = synthetic_firm_register(ctx.area.lads, seed=ctx.seed, **tables, **options)
+    reg = synthetic_firm_register(ctx.area.lads, seed=ctx.seed, **tables, **options,
+                                  oa_lookup=ctx.tables.get("oa_lookup_2011"))
     reg_all = reg.firms
+    derived = reg_all.attrs.get("derived_centroids", [])
     outside = _outside(ctx, reg_all)
     reg.firms = reg.firms[~outside].reset_index(drop=True)
     ctx.cache["register"] = reg
@@ -72,7 +75,10 @@ def register(ctx: Context, synthetic_firms: Mapping[str, Any]) -> None:
         + (f" {int(outside.sum()):,} drawn firms fell outside the area's district boundaries "
            f"(their MSOA centroid in small_area_centroids lies elsewhere: MSOA(s) "
            f"{', '.join(sorted(set(reg_all.loc[outside, 'msoa11_code'])))}) and are left out."
-           if outside.any() else "")))
+           if outside.any() else "")
+        + (f" {len(derived)} MSOA(s) ({', '.join(derived)}) are placed at the mean of their "
+           "LSOAs' population-weighted centroids, because their own centroid in the ONS file "
+           "lies far from them (rejected by the evidence stage)." if derived else "")))
     ctx.metrics["synthetic_firms_outside_area"] = int(outside.sum())
     ctx.outputs["synthetic_planted_clusters"] = truth
 
@@ -170,14 +176,15 @@ def _districts(ctx: Context) -> gpd.GeoDataFrame | None:
 
 
 def _outside(ctx: Context, firms: pd.DataFrame) -> pd.Series:
-    """Firms whose MSOA's centroid lies outside the area's districts (all False when the
-    boundaries are not available). Jitter may put a firm just over a boundary; that is kept."""
+    """Firms whose MSOA's point (as drawn: its centroid, or its LSOAs' mean where the
+    centroid was misplaced) lies outside the area's districts (all False when the boundaries
+    are not available). Jitter may put a firm just over a boundary; that is kept."""
     districts = _districts(ctx)
     cents = ctx.tables.get("small_area_centroids")
     if districts is None or cents is None:
         return pd.Series(False, index=firms.index)
-    cents = cents[cents["area_type"] == "msoa"].drop_duplicates("area_code_2011")
-    cents = cents.set_index("area_code_2011").reindex(firms["msoa11_code"].unique())
+    codes = firms["msoa11_code"].dropna().unique()
+    cents = msoa11_points(cents, ctx.tables.get("oa_lookup_2011"), codes)
     points = gpd.points_from_xy(cents["easting"], cents["northing"], crs=districts.crs)
     away = set(cents.index[~points.within(districts.buffer(1.0).union_all())])
     return firms["msoa11_code"].isin(away)

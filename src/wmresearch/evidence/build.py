@@ -182,6 +182,14 @@ def _smallarea_getter(getter: str, dataset: str):
     return build
 
 
+def _centroids(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.smallareas import get_centroids
+
+    # the OA lookup, built just before, exposes MSOA centroids misplaced in the file
+    return get_centroids(*ctx.paths("small_area_centroids"),
+                         lsoa_to_msoa=ctx.tables.get("oa_lookup_2011"))
+
+
 def _indicators(ctx: Context) -> Cleaned:
     from wmresearch.evidence.indicators import INDICATORS, get_indicator
     from wmresearch.evidence.io import concat_rejects
@@ -221,8 +229,10 @@ _IOD3 = "mhclg/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"
 
 TABLES: list[Table] = [
     Table("lad_lookup", ("la_codes",), _lad_lookup, "geography:SCHEMA_LAD_LOOKUP"),
-    Table("small_area_centroids", ("small_area_centroids",),
-          _smallarea_getter("get_centroids", "small_area_centroids"),
+    Table("oa_lookup_2011", ("oa_lookup_2011",), _smallarea_getter("get_oa_lookup",
+                                                                    "oa_lookup_2011"),
+          "smallareas:SCHEMA_OA_LOOKUP"),
+    Table("small_area_centroids", ("small_area_centroids",), _centroids,
           "smallareas:SCHEMA_CENTROIDS"),
     Table("lad_itl", ("lad_boundaries_2023", "itl3_boundaries_2021"), _lad_itl,
           "geography:SCHEMA_LAD_ITL"),
@@ -244,9 +254,6 @@ TABLES: list[Table] = [
           "census:SCHEMA_WORKPLACE_POPULATION"),
     Table("gva_itl3_industry", ("gva_itl3_industry",), _gva, "gva:SCHEMA_GVA_ITL3_INDUSTRY"),
     Table("gva_per_hour_itl", ("gva_per_hour_itl",), _gva_hour, "gva:SCHEMA_GVA_PER_HOUR_ITL"),
-    Table("oa_lookup_2011", ("oa_lookup_2011",), _smallarea_getter("get_oa_lookup",
-                                                                    "oa_lookup_2011"),
-          "smallareas:SCHEMA_OA_LOOKUP"),
     Table("msoa_lad_lookup", ("msoa_lad_lookup",),
           _smallarea_getter("get_msoa_lad_lookup", "msoa_lad_lookup"),
           "smallareas:SCHEMA_MSOA_LAD"),

@@ -43,6 +43,7 @@ from wmresearch.evidence.smallareas.boundaries import (
 from wmresearch.evidence.smallareas.centroids import (
     SCHEMA_CENTROIDS,
     get_centroids,
+    msoa11_points,
     to_british_national_grid,
 )
 from wmresearch.evidence.smallareas.common import GRID_TOLERANCE_M, LAT_RANGE, LON_RANGE
@@ -63,6 +64,7 @@ __all__ = [
     "GRID_TOLERANCE_M", "LAT_RANGE", "LEVELS", "LON_RANGE", "SCHEMA_BOUNDARIES",
     "SCHEMA_CENTROIDS", "SCHEMA_LSOA_LOOKUP", "SCHEMA_MSOA_LAD", "SCHEMA_OA_LOOKUP",
     "SCHEMA_POSTCODE_DISTRICTS", "boundaries_schema", "get_centroids", "get_msoa_lad_lookup",
+    "msoa11_points",
     "get_oa_lookup", "get_postcode_districts", "get_small_area_boundaries", "lsoa_lookup",
     "to_british_national_grid",
 ]

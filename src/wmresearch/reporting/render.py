@@ -15,19 +15,25 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import jupytext
-import nbformat
-import papermill
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
+# jsonschema (under nbformat) imports rfc3987_syntax when installed (jupyter-events pulls it
+# in), which compiles a Lark grammar at import: 2.0 s of every `wmresearch run`. Notebook
+# schemas use no IRI format, so that checker is never needed here; mark it absent.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
-from wmresearch.files import write_text
-from wmresearch.reporting.downloads import DIR_ENV, HREF_ENV
-from wmresearch.reporting.provenance import footer, number_and_contents
+import jupytext  # noqa: E402
+import nbformat  # noqa: E402
+import papermill  # noqa: E402
+from nbconvert import HTMLExporter  # noqa: E402
+from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
+
+from wmresearch.files import write_text  # noqa: E402
+from wmresearch.reporting.downloads import DIR_ENV, HREF_ENV  # noqa: E402
+from wmresearch.reporting.provenance import footer, number_and_contents  # noqa: E402
 
 KERNEL = "wmresearch"
 #: The house nbconvert template (no CDN scripts; print CSS), shipped in the package.

@@ -90,8 +90,10 @@ def test_sdid_matches_arkhangelsky_table1(prop99: pd.DataFrame) -> None:
     assert res.extra["sc_estimate"] == pytest.approx(-19.6, abs=0.05)
     assert res.extra["did_estimate"] == pytest.approx(-27.3, abs=0.05)
     assert res.se == pytest.approx(8.4, rel=0.4)
-    again = synthetic_did(prop99, treated="treated", se_replications=30, seed=1, **KW)
-    assert again.se == res.se  # seeded placebo draws
+    # seeded placebo draws: the same seed gives the same SE (5 draws suffice to show it)
+    a, b = (synthetic_did(prop99, treated="treated", se_replications=5, seed=2, **KW)
+            for _ in range(2))
+    assert a.se == b.se
     assert res.extra["unit_weights"].sum() == pytest.approx(1.0)
     assert "nan" not in res.summary()
 

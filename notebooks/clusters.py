@@ -24,6 +24,7 @@ top_n = 15
 n_clusters_range = [5, 40]
 industry_min_gb_employment = 5000
 kd_clusters = ["aerospace", "health_med_tech", "ev_batteries"]
+kd_pairs = [["ev_batteries", "aerospace"]]
 kd_simulations = 199
 kd_cell_size = 200
 kd_rmax_km = 20
@@ -86,11 +87,12 @@ report_industry.industry_clusters(ctx, n_clusters_range, industry_min_gb_employm
 # ## 7. Do a cluster's firms locate close together? (synthetic firms)
 #
 # Duranton and Overman's (2005) K-density: the distribution of distances between pairs of a
-# cluster's firms, against bands from firms placed at random on the sites of all firms.
+# cluster's firms, against bands from firms placed at random on the sites of all firms; and
+# their co-location K-density (2008) of distances between the firms of two clusters.
 
 # %%
 report_firms.register(ctx, synthetic_firms)
-report_firms.k_densities(ctx, kd_clusters, simulations=kd_simulations,
+report_firms.k_densities(ctx, kd_clusters, simulations=kd_simulations, pairs=kd_pairs,
                          cell_size=kd_cell_size, rmax_km=kd_rmax_km, scheduler=dask_scheduler)
 
 # %% [markdown]

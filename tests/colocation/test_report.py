@@ -129,7 +129,8 @@ def _run_all(ctx: report.Context) -> dict:
                  "groups": {"pharma and R&D": ["21", "72"], "vehicles": ["29", "30"]}}
     report_firms.register(ctx, synthetic)
     report_firms.k_densities(ctx, ["aerospace", "health_med_tech"], simulations=19,
-                             cell_size=100, rmax_km=5, scheduler="synchronous")
+                             cell_size=100, rmax_km=5, scheduler="synchronous",
+                             pairs=[["aerospace", "health_med_tech"]])
     report_firms.firm_cluster_map(ctx, synthetic, {"min_firms": 10, "dominance_share": 0.5})
     return report.save(ctx)
 
@@ -142,10 +143,12 @@ def test_every_section_renders_without_nan(tmp_path, shown):
     text = "\n".join(shown)
     _no_nan(shown)
     assert "West Midlands met. county (TLG3)" in text
-    assert text.count("<img") >= 7  # LQ x2, bubbles, scores, heatmap, K-density x2, map
+    assert text.count("<img") >= 8  # LQ x2, bubbles, scores, heatmap, K-density x3, map
+    assert "co-location of" in text
     assert "SYNTHETIC" in text and "this section is not shown" not in text
     saved = json.loads((paths.metrics / "clusters.json").read_text(),
                        parse_constant=lambda c: pytest.fail(f"metric {c} in the JSON"))
+    assert "aerospace+health_med_tech" in saved["kd_localised"]
     for key in ("year", "specialised_industries", "max_lq", "plan_share_core", "chosen_k",
                 "ari_sic_divisions", "plan_codes_confirmed", "kd_localised",
                 "firm_clusters_found", "planted_ari"):

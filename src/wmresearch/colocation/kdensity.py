@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from wmresearch.colocation.kdensity_bands import global_bands, local_bands, localisation_indices
+from wmresearch.colocation.kdensity_cross import kd_cross_binned, kd_cross_exact
 from wmresearch.colocation.kdensity_estimators import (
     PairGrid,
     kd_binned_cells,
@@ -61,6 +62,8 @@ class KdResult:
     alpha: float
     cell_size: float | None
     simulations: np.ndarray = field(repr=False)
+    neighbour: str | None = None
+    n_neighbours: int = 0
 
     @property
     def localised(self) -> bool:
@@ -86,9 +89,20 @@ class _Sites:
     method: str
     grid: PairGrid | None
     cells: np.ndarray | None
+    n_neighbours: int = 0
 
 
 def _estimate(sites: _Sites, chosen: np.ndarray, weights: np.ndarray | None):
+    if sites.n_neighbours:
+        # co-localisation: the first n_firms drawn are industry A, the rest industry B
+        a, b = chosen[:sites.n_firms], chosen[sites.n_firms:]
+        wa, wb = (None, None) if weights is None else (weights[:sites.n_firms],
+                                                       weights[sites.n_firms:])
+        if sites.method == "exact":
+            return kd_cross_exact(sites.x[a], sites.y[a], sites.x[b], sites.y[b], wa=wa, wb=wb,
+                                  r=sites.r, adjust=sites.adjust)
+        return kd_cross_binned(sites.grid, sites.cells[a], sites.cells[b], wa, wb, r=sites.r,
+                               adjust=sites.adjust)
     if sites.method == "exact":
         return kd_exact(sites.x[chosen], sites.y[chosen], weights, r=sites.r, adjust=sites.adjust)
     return kd_binned_cells(sites.grid, sites.cells[chosen], weights, r=sites.r,
@@ -100,7 +114,8 @@ def _simulate_batch(sites: _Sites, seeds: Sequence[np.random.SeedSequence]) -> n
     out = np.empty((len(seeds), len(sites.r)))
     for i, seed in enumerate(seeds):
         rng = np.random.default_rng(seed)
-        chosen = rng.choice(len(sites.x), size=sites.n_firms, replace=False)
+        chosen = rng.choice(len(sites.x), size=sites.n_firms + sites.n_neighbours,
+                            replace=False)
         out[i] = _estimate(sites, chosen, sites.weights).kd
     return out
 
@@ -133,7 +148,7 @@ def _validate(frame: pd.DataFrame, industry: str, x: str, y: str, label: str,
 
 
 def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
-              label: str = "industry", weight: str | None = None,
+              label: str = "industry", weight: str | None = None, neighbour: str | None = None,
               r: np.ndarray | None = None, rmax: float | None = None,
               window: tuple[float, float, float, float] | None = None,
               method: str = "binned", cell_size: float = 100.0,
@@ -150,6 +165,11 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
         industry label and optional employment weight. Every row is a candidate site.
     industry
         Label of the industry in column ``label``.
+    neighbour
+        Another industry's label: the co-localisation K-density of the distances between
+        ``industry``'s and ``neighbour``'s firms (Duranton and Overman 2008; dbmss ``Kdhat``
+        with ``ReferenceType`` and ``NeighborType``); each simulation draws sites for both
+        industries at once (:mod:`wmresearch.colocation.kdensity_cross`).
     x, y, label, weight
         Column names; ``weight=None`` gives the unweighted Kd (DO 2005 eq. 1), a column the
         employment-weighted Kd (DO 2005 section 4; dbmss ``Weighted=TRUE``).
@@ -190,11 +210,20 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
         raise ValueError(f"k_density: need n_simulations >= 1 and 0 < alpha < 0.5, got "
                          f"{n_simulations} and {alpha}")
     xs, ys, ws, is_ind = _validate(sites, industry, x, y, label, weight)
+    chosen = np.flatnonzero(is_ind)
+    n_nb = 0
+    if neighbour is not None:
+        if neighbour == industry:
+            raise ValueError(f"k_density: neighbour {neighbour!r} is the industry itself; "
+                             "leave neighbour unset for the univariate K-density")
+        is_nb = _validate(sites, neighbour, x, y, label, weight)[3]
+        chosen = np.concatenate([chosen, np.flatnonzero(is_nb)])
+        n_nb = int(is_nb.sum())
     if window is None:
         window = (float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max()))
     if r is None:
         rmax = kdhat_rmax(window) if rmax is None else float(rmax)
-        r = kdhat_r_grid(rmax, max_pair_distance(xs[is_ind], ys[is_ind]))
+        r = kdhat_r_grid(rmax, max_pair_distance(xs[chosen], ys[chosen]))
     r = np.asarray(r, float)
     if r.ndim != 1 or len(r) < 2 or r.min() < 0 or not np.all(np.diff(r) > 0):
         raise ValueError("k_density: r must be increasing non-negative distances")
@@ -203,9 +232,9 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
         grid = make_pair_grid(xs, ys, cell_size=cell_size, reach=2.0 * float(r.max()))
         cells = grid.cells(xs, ys)
     # The industry's own weights travel with it to the random sites (rlabel permutes marks).
-    spec = _Sites(xs, ys, None if ws is None else ws[is_ind], int(is_ind.sum()), r, adjust,
-                  method, grid, cells)
-    observed = _estimate(spec, np.flatnonzero(is_ind), spec.weights)
+    spec = _Sites(xs, ys, None if ws is None else ws[chosen], int(is_ind.sum()), r, adjust,
+                  method, grid, cells, n_nb)
+    observed = _estimate(spec, chosen, spec.weights)
     if method == "binned" and observed.bandwidth < 2.0 * cell_size:
         warnings.warn(f"k_density: industry {industry!r}: bandwidth {observed.bandwidth:.1f} "
                       f"is under twice the cell size {cell_size}; use a smaller cell_size or "
@@ -220,7 +249,7 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
                           "global_hi": ghi})
     return KdResult(industry, table, gamma, psi, observed.bandwidth, spec.n_firms, len(xs),
                     method, n_simulations, seed, alpha,
-                    cell_size if method == "binned" else None, sims)
+                    cell_size if method == "binned" else None, sims, neighbour, n_nb)
 
 
 def simulate(spec: _Sites, n_simulations: int, *, seed: int, scheduler: str | None = None,

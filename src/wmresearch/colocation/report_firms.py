@@ -93,21 +93,26 @@ def _kd_plot(ctx: Context, result: KdResult, name: str) -> None:
     ax.plot(t["km"], t["global_lo"], "k--", lw=1)
     ax.plot(t["km"], t["kd"], lw=2, color="C3", label="K-density")
     ax.legend(frameon=False)
-    title = f"SYNTHETIC: K-density of {name} firms, {ctx.area.name}"
+    what = f"co-location of {name} firms" if result.neighbour else f"K-density of {name} firms"
+    title = f"SYNTHETIC: {what}, {ctx.area.name}"
     ax.set(title=wrap(title, 70), xlabel="Distance between firms (km)",
            ylabel="Density of pair distances")
     peak = t.loc[t["kd"].idxmax()]
     alt = (f"K-density peaks at {peak['km']:.1f} km; localisation index Gamma "
            f"{result.gamma:.3g} ({'above' if result.localised else 'not above'} the upper "
-           f"global band); {result.n_firms} firms among {result.n_sites} sites.")
+           f"global band); {result.n_firms + result.n_neighbours} firms among "
+           f"{result.n_sites} sites.")
     show(fig, title=title, alt=alt, sources=[SRC_SYN, f"{result.n_simulations} random-location "
                                              "simulations (Duranton & Overman 2005)"])
 
 
 def k_densities(ctx: Context, clusters: Sequence[str], *, simulations: int,
-                cell_size: float, rmax_km: float, scheduler: str | None = None) -> None:
+                cell_size: float, rmax_km: float, scheduler: str | None = None,
+                pairs: Sequence[Sequence[str]] = ()) -> None:
     """Section 7: DO (2005) K-density with bands for plan ``clusters`` (core+extended codes),
-    at distances up to ``rmax_km`` (DO used 180 km for the whole UK; a city region needs less).
+    at distances up to ``rmax_km`` (DO used 180 km for the whole UK; a city region needs less),
+    and the co-location K-density (DO 2008) of each pair of clusters in ``pairs``. A SIC code
+    in both clusters of a pair stays with the first.
 
     ``scheduler``: ``None`` starts one Dask ``LocalCluster`` for the section; otherwise a
     scheduler address or a local scheduler name, passed to ``k_density``.
@@ -128,25 +133,30 @@ def k_densities(ctx: Context, clusters: Sequence[str], *, simulations: int,
                              processes=True, dashboard_address=None)
         scheduler = owned.scheduler_address
     names = dict(zip(p.clusters["id"], p.clusters["name"], strict=True))
+    jobs = [(cid, None) for cid in clusters] + [(a, b) for a, b in pairs]
     with owned if owned is not None else nullcontext():
-        for cid in clusters:
-            members = p.members(cid)
-            sites = firms.assign(kd_label=np.where(firms["sic_code"].isin(members), cid, ""))
-            if (sites["kd_label"] == cid).sum() < 2:
-                notes.append(f"{names[cid]}: fewer than 2 synthetic firms, not estimated")
+        for cid, other in jobs:
+            label = np.where(firms["sic_code"].isin(p.members(cid)), cid, "")
+            if other is not None:
+                label = np.where((label == "") & firms["sic_code"].isin(p.members(other)),
+                                 other, label)
+            sites = firms.assign(kd_label=label)
+            name = names[cid] if other is None else f"{names[cid]} and {names[other]}"
+            if min((label == c).sum() for c in (cid, other or cid)) < 2:
+                notes.append(f"{name}: fewer than 2 synthetic firms, not estimated")
                 continue
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 res = k_density(sites, cid, x="easting", y="northing", label="kd_label",
-                                method="binned", cell_size=cell_size,
+                                neighbour=other, method="binned", cell_size=cell_size,
                                 rmax=1000 * rmax_km, n_simulations=simulations, seed=ctx.seed,
                                 scheduler=scheduler, progress=False)
-            notes += [f"{names[cid]}: {w.message}" for w in caught
-                      if "bandwidth" in str(w.message)]
-            runs[cid] = (names[cid], res)
+            notes += [f"{name}: {w.message}" for w in caught if "bandwidth" in str(w.message)]
+            runs[cid if other is None else f"{cid}+{other}"] = (name, res)
     for name, res in runs.values():
         _kd_plot(ctx, res, name)
-    summary = pd.DataFrame([{"cluster": name, "firms": r.n_firms, "gamma": r.gamma,
+    summary = pd.DataFrame([{"cluster": name, "firms": r.n_firms + r.n_neighbours,
+                             "gamma": r.gamma,
                              "psi": r.psi, "localised": "yes" if r.localised else "no",
                              "bandwidth_m": r.bandwidth} for name, r in runs.values()])
     if len(summary):
@@ -155,7 +165,10 @@ def k_densities(ctx: Context, clusters: Sequence[str], *, simulations: int,
             "where it is above it) and dispersion index Ψ, Duranton & Overman (2005). "
             f"Binned estimator on {cell_size:g} m cells, distances up to {rmax_km:g} km; "
             f"{simulations} simulations placing "
-            "each industry's firms on random sites of the whole register."))
+            "each industry's firms on random sites of the whole register. For a pair of "
+            "clusters the K-density is of the distances between a firm of one and a firm of "
+            "the other (co-location, Duranton & Overman 2008), and both are placed at random "
+            "together."))
         show_table(summary.rename(columns={"gamma": "Γ", "psi": "Ψ",
                                            "bandwidth_m": "bandwidth (m)"}),
                    formats={"Γ": "{:.3g}", "Ψ": "{:.3g}", "bandwidth (m)": "{:,.0f}"},

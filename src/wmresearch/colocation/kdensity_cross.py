@@ -28,6 +28,7 @@ from wmresearch.colocation.kdensity_estimators import (
     PairGrid,
     binned_kde,
     bw_nrd0,
+    kd_from_histogram,
 )
 
 
@@ -83,14 +84,6 @@ def kd_cross_binned(grid: PairGrid, cells_a: np.ndarray, cells_b: np.ndarray,
     """Co-localisation K-density from binned cross pair counts (``grid`` from
     :func:`~wmresearch.colocation.kdensity_estimators.make_pair_grid` with reach at least
     ``2 max(r)``; the bandwidth uses unweighted cross pairs up to ``2 rmax``)."""
-    r = np.asarray(r, float)
-    rmax = float(r.max())
-    lattice = np.arange(grid.n_bins) * grid.delta
     hist_w, total = cross_histogram(grid, cells_a, cells_b, wa, wb)
     hist_u = hist_w if wa is None else cross_histogram(grid, cells_a, cells_b, None, None)[0]
-    inside = lattice <= 2.0 * rmax
-    bandwidth = bw_nrd0(lattice[inside], np.rint(hist_u[inside])) * adjust
-    near = (lattice <= rmax + CUTOFF * bandwidth) & (hist_w > 0)
-    kd = binned_kde(lattice[near], hist_w[near], r, bandwidth, grid.delta,
-                    far_weight=total - float(hist_w[near].sum()))
-    return KdCurve(r, kd, float(bandwidth))
+    return kd_from_histogram(grid, hist_w, hist_u, total, r=r, adjust=adjust)

@@ -303,13 +303,20 @@ def kd_binned_cells(grid: PairGrid, cells: np.ndarray, weights: np.ndarray | Non
     bandwidth
         Impose a bandwidth instead of the rule of thumb (for error analysis).
     """
+    hist_w, total = pair_histogram(grid, cells, weights)
+    hist_u = hist_w if weights is None else pair_histogram(grid, cells, None)[0]
+    return kd_from_histogram(grid, hist_w, hist_u, total, r=r, adjust=adjust,
+                             bandwidth=bandwidth)
+
+
+def kd_from_histogram(grid: PairGrid, hist_w: np.ndarray, hist_u: np.ndarray, total: float,
+                      *, r: np.ndarray, adjust: float = 1.0,
+                      bandwidth: float | None = None) -> KdCurve:
+    """Kd from pair weights by lattice distance (``hist_w``; unweighted counts ``hist_u`` set
+    the bandwidth from pairs up to ``2 max(r)``, as ``Kdhat``) and the total pair weight."""
     r = np.asarray(r, float)
     rmax = float(r.max())
     lattice = np.arange(grid.n_bins) * grid.delta
-    hist_u, _ = pair_histogram(grid, cells, None) if weights is not None else (None, 0.0)
-    hist_w, total = pair_histogram(grid, cells, weights)
-    if hist_u is None:
-        hist_u = hist_w
     if bandwidth is None:
         inside = lattice <= 2.0 * rmax
         bandwidth = bw_nrd0(lattice[inside], np.rint(hist_u[inside])) * adjust

@@ -156,9 +156,9 @@ def test_real_register_stays_in_the_west_midlands(wmca_register):
     """Four WMCA MSOAs have misplaced centroids in the ONS file (one near Lancaster); they are
     drawn at their LSOAs' mean, so every firm lies in the county's British National Grid box
     (eastings 380-440 km, northings 260-310 km) up to a few jitter s.d. (400 m)."""
-    firms = wmca_register.firms
-    assert set(firms.attrs["derived_centroids"]) == {"E02001854", "E02001864", "E02002068",
-                                                     "E02006901"}
+    firms, msoas = wmca_register.firms, wmca_register.msoas
+    assert set(msoas.loc[msoas["centroid_derived"], "msoa11_code"]) == {
+        "E02001854", "E02001864", "E02002068", "E02006901"}
     assert firms["easting"].between(378_000, 442_000).all()
     assert firms["northing"].between(258_000, 312_000).all()
 

@@ -118,3 +118,10 @@ def test_castle_twfe_event_study_matches_reghdfe(castle: pd.DataFrame) -> None:
         assert detail.loc[e, "se"] == pytest.approx(se, abs=1e-6)
         assert detail.loc[e, "ci_low"] == pytest.approx(low, abs=1e-6)
     assert np.isfinite(fit.extra["pretrend_pvalue"])
+
+
+def test_a_non_numeric_special_predictor_is_named(texas: pd.DataFrame) -> None:
+    bad = texas.assign(alcohol=texas["alcohol"].astype(str))
+    bad.loc[3, "alcohol"] = "n/a"
+    with pytest.raises(ValueError, match=r"column 'alcohol' must be numeric.*row 3: 'n/a'"):
+        synthetic_control(bad, donors=TEXAS_DONORS, **TEXAS_SPEC)

@@ -94,12 +94,13 @@ DEFAULT_PLANTED = (PlantedCluster("pharmaceuticals", "21", 80, 1000.0),
 
 @dataclass
 class SyntheticRegister:
-    """``firms`` (one row per firm), ``truth`` (one row per planted cluster) and
-    ``calibration`` (targets against realised counts by district and section)."""
+    """``firms`` (one per firm), ``truth`` (one per planted cluster), ``calibration`` (targets
+    against realised counts) and ``msoas`` (code, district, point, ``centroid_derived``)."""
 
     firms: pd.DataFrame
     truth: pd.DataFrame
     calibration: pd.DataFrame
+    msoas: pd.DataFrame
 
 
 def load_calibration_tables(evidence_dir: str | Path) -> dict[str, pd.DataFrame]:
@@ -357,11 +358,10 @@ def synthetic_firm_register(region_lads: pd.DataFrame, *, workplace: pd.DataFram
     firms.insert(0, "firm_id", [f"SYN{i:07d}" for i in range(len(firms))])
     firms = firms.assign(synthetic=True)[FIRM_COLUMNS]
     out = SyntheticRegister(firms, _truth(planted, centres, firms),
-                            _calibration(pd.concat([cells, unrepresented]), firms, counts, scale))
+                            _calibration(pd.concat([cells, unrepresented]), firms, counts, scale),
+                            msoas.drop(columns="itl2_code"))
     for frame in (out.firms, out.truth, out.calibration):
         frame.attrs["synthetic"] = SYNTHETIC_NOTE.format(n=len(planted))
-    out.firms.attrs["derived_centroids"] = sorted(
-        msoas.loc[msoas["centroid_derived"], "msoa11_code"].astype(str))
     return out
 
 

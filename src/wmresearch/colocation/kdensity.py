@@ -139,12 +139,17 @@ def _validate(frame: pd.DataFrame, industry: str, x: str, y: str, label: str,
                              f"{frame[col].iloc[first]!r} is not {kind} "
                              f"({int(bad.sum())} such rows)")
         arrays[col] = values
+    return arrays[x], arrays[y], (arrays[weight] if weight else None), \
+        _members(frame, industry, label)
+
+
+def _members(frame: pd.DataFrame, industry: str, label: str) -> np.ndarray:
     is_ind = (frame[label] == industry).to_numpy(bool)
     n = int(is_ind.sum())
     if n < 2:
         raise ValueError(f"k_density: industry {industry!r} has {n} firm(s) in column "
                          f"{label!r}; at least 2 are needed for pair distances")
-    return arrays[x], arrays[y], (arrays[weight] if weight else None), is_ind
+    return is_ind
 
 
 def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
@@ -216,7 +221,7 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
         if neighbour == industry:
             raise ValueError(f"k_density: neighbour {neighbour!r} is the industry itself; "
                              "leave neighbour unset for the univariate K-density")
-        is_nb = _validate(sites, neighbour, x, y, label, weight)[3]
+        is_nb = _members(sites, neighbour, label)
         chosen = np.concatenate([chosen, np.flatnonzero(is_nb)])
         n_nb = int(is_nb.sum())
     if window is None:

@@ -30,7 +30,6 @@ from wmresearch.colocation.industry_clusters import adjusted_rand_index
 from wmresearch.colocation.kdensity import KdResult, k_density
 from wmresearch.colocation.report import Context, fmt, missing
 from wmresearch.colocation.report_plan import plan
-from wmresearch.evidence.smallareas.centroids import msoa11_points
 from wmresearch.reporting.charts import house_style, show, wrap
 from wmresearch.reporting.disclosure import (
     CONFIDENTIAL,
@@ -60,8 +59,8 @@ def register(ctx: Context, synthetic_firms: Mapping[str, Any]) -> None:
     reg = synthetic_firm_register(ctx.area.lads, seed=ctx.seed, **tables, **options,
                                   oa_lookup=ctx.tables.get("oa_lookup_2011"))
     reg_all = reg.firms
-    derived = reg_all.attrs.get("derived_centroids", [])
-    outside = _outside(ctx, reg_all)
+    derived = sorted(reg.msoas.loc[reg.msoas["centroid_derived"], "msoa11_code"].astype(str))
+    outside = reg_all["msoa11_code"].isin(_msoas_outside(ctx, reg.msoas))
     reg.firms = reg.firms[~outside].reset_index(drop=True)
     ctx.cache["register"] = reg
     display(synthetic_notice(reg_all.attrs.get("synthetic", SRC_SYN)))
@@ -73,7 +72,7 @@ def register(ctx: Context, synthetic_firms: Mapping[str, Any]) -> None:
         + "; ".join(f"{r.name} (SIC {r.sic_prefix}, {r.n_firms} firms within "
                     f"{r.radius_m / 1000:g} km)" for r in truth.itertuples()) + "."
         + (f" {int(outside.sum()):,} drawn firms fell outside the area's district boundaries "
-           f"(their MSOA centroid in small_area_centroids lies elsewhere: MSOA(s) "
+           f"(the point of their MSOA lies elsewhere: MSOA(s) "
            f"{', '.join(sorted(set(reg_all.loc[outside, 'msoa11_code'])))}) and are left out."
            if outside.any() else "")
         + (f" {len(derived)} MSOA(s) ({', '.join(derived)}) are placed at the mean of their "
@@ -102,8 +101,9 @@ def _kd_plot(ctx: Context, result: KdResult, name: str) -> None:
            f"{result.gamma:.3g} ({'above' if result.localised else 'not above'} the upper "
            f"global band); {result.n_firms + result.n_neighbours} firms among "
            f"{result.n_sites} sites.")
-    show(fig, title=title, alt=alt, sources=[SRC_SYN, f"{result.n_simulations} random-location "
-                                             "simulations (Duranton & Overman 2005)"])
+    ref = "Duranton & Overman 2008" if result.neighbour else "Duranton & Overman 2005"
+    show(fig, title=title, alt=alt,
+         sources=[SRC_SYN, f"{result.n_simulations} random-location simulations ({ref})"])
 
 
 def k_densities(ctx: Context, clusters: Sequence[str], *, simulations: int,
@@ -188,19 +188,15 @@ def _districts(ctx: Context) -> gpd.GeoDataFrame | None:
     return out.merge(lads[["lad_code", "lad_name"]], on="lad_code")
 
 
-def _outside(ctx: Context, firms: pd.DataFrame) -> pd.Series:
-    """Firms whose MSOA's point (as drawn: its centroid, or its LSOAs' mean where the
-    centroid was misplaced) lies outside the area's districts (all False when the boundaries
-    are not available). Jitter may put a firm just over a boundary; that is kept."""
+def _msoas_outside(ctx: Context, msoas: pd.DataFrame) -> set[str]:
+    """MSOAs whose point (as drawn: its centroid, or its LSOAs' mean where the centroid was
+    misplaced) lies outside the area's districts (none when the boundaries are not
+    available). Jitter may put a firm just over a boundary; that is kept."""
     districts = _districts(ctx)
-    cents = ctx.tables.get("small_area_centroids")
-    if districts is None or cents is None:
-        return pd.Series(False, index=firms.index)
-    codes = firms["msoa11_code"].dropna().unique()
-    cents = msoa11_points(cents, ctx.tables.get("oa_lookup_2011"), codes)
-    points = gpd.points_from_xy(cents["easting"], cents["northing"], crs=districts.crs)
-    away = set(cents.index[~points.within(districts.buffer(1.0).union_all())])
-    return firms["msoa11_code"].isin(away)
+    if districts is None:
+        return set()
+    points = gpd.points_from_xy(msoas["easting"], msoas["northing"], crs=districts.crs)
+    return set(msoas.loc[~points.within(districts.buffer(1.0).union_all()), "msoa11_code"])
 
 
 def _disclosed(ctx: Context, firms: pd.DataFrame, outlines: pd.DataFrame,

@@ -54,7 +54,7 @@ def _standardised(x: pd.DataFrame) -> pd.DataFrame:
 
 def _nested_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarray, *,
                     v: np.ndarray | None, starts: int, seed: int
-                    ) -> tuple[np.ndarray, np.ndarray, float]:
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """ADH's nested problem: W(V) = argmin (X1-X0W)'V(X1-X0W) on the simplex, and V (>= 0,
     sum 1) minimising the pre-period outcome MSPE of W(V) (ADH 2010, sec. 2.3; Abadie 2021,
     eq. 8).
@@ -84,8 +84,7 @@ def _nested_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarr
                    key=lambda r: r.fun)
         v = np.exp(best.x - best.x.max())
     v = np.asarray(v, dtype=float) / np.sum(v)
-    w = inner(v)
-    return v, w, float(np.mean((z1 - z0 @ w) ** 2))
+    return v, inner(v)
 
 
 def _fit_one(data: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: object,
@@ -107,7 +106,7 @@ def _fit_one(data: pd.DataFrame, *, outcome: str, unit: str, time: str, treated:
         x0, x1 = dp.make_covariate_mats()
         scaled = _standardised(pd.concat([x0, x1.rename("_treated")], axis=1))
         zz0, zz1 = dp.make_outcome_mats(time_period=pre)
-        vv, w, _ = _nested_weights(
+        vv, w = _nested_weights(
             scaled["_treated"].to_numpy(float), scaled[x0.columns].to_numpy(float),
             zz1.to_numpy(float), zz0.to_numpy(float),
             v=None if v is None else np.asarray(v, dtype=float), starts=starts, seed=seed)
@@ -145,9 +144,10 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     ``predictor_periods`` (default: the pre-period) and the ``special_predictors``
     ``(variable, periods, "mean")`` (default: every pre-period outcome), each row divided by
     its standard deviation as in R ``Synth``. :math:`V` minimises the pre-period outcome
-    MSPE (ADH's nested optimisation, multistart with ``v_starts`` seeded by ``seed``) unless
-    ``v_weights`` fixes it. Without predictors :math:`V = I` on the pre-period outcomes and
-    the weights are a simplex-constrained least squares.
+    MSPE (ADH's nested optimisation, multistart with ``v_starts`` seeded by ``seed``), for the
+    treated unit and again for each placebo, unless ``v_weights`` fixes it for all. Without
+    predictors :math:`V = I` on the pre-period outcomes and the weights are a
+    simplex-constrained least squares.
     ``att`` is the mean post-period gap
     :math:`Y_{1t} - \sum_j w_j Y_{jt}`. Inference (ADH 2010, sec. 3.3): each donor is
     treated in turn as a placebo; ``pvalue`` is the rank of the treated unit's post/pre
@@ -162,7 +162,9 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         ``placebos`` (unit, pre/post RMSPE, ratio, post mean gap), ``placebo_gaps`` (wide
         gaps per placebo unit), ``rmspe_ratio``, ``pre_mspe`` (the MSPE V minimises).
     """
-    panel_checks(data, outcome=outcome, unit=unit, time=time, numeric=list(predictors))
+    specials = list(special_predictors or [])
+    panel_checks(data, outcome=outcome, unit=unit, time=time,
+                 numeric=list(dict.fromkeys([*predictors, *(sp[0] for sp in specials)])))
     require_units_present(data, unit, [treated_unit])
     periods = sorted(data[time].unique())
     require_pre_periods(periods, treatment_time, min_pre_periods,
@@ -175,12 +177,11 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     if len(pool) < 2:
         raise ValueError(f"synthetic control needs at least 2 donor units, got {len(pool)}")
     pre = [p for p in periods if p < treatment_time]
-    spec = {"predictors": predictors, "special": special_predictors, "starts": v_starts,
+    spec = {"predictors": predictors, "special": specials, "starts": v_starts, "seed": seed,
             "predictor_periods": None if predictor_periods is None else list(predictor_periods),
-            "seed": seed}
+            "v": v_weights}
     weights, gap, balance = _fit_one(data, outcome=outcome, unit=unit, time=time,
-                                     treated=treated_unit, donors=pool, pre=pre,
-                                     v=v_weights, **spec)
+                                     treated=treated_unit, donors=pool, pre=pre, **spec)
     treated_path = data.loc[data[unit] == treated_unit].set_index(time)[outcome]
     detail = pd.DataFrame({"treated": treated_path.reindex(gap.index),
                            "synthetic": treated_path.reindex(gap.index) - gap, "gap": gap})
@@ -194,7 +195,7 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     if placebo:
         for u in pool:
             others = [d for d in pool if d != u]
-            # each placebo gets its own V, as ADH (2010, sec. 3.3) refit the whole model
+            # each placebo refits the whole model, V included, as ADH (2010, sec. 3.3)
             _, g, _ = _fit_one(data, outcome=outcome, unit=unit, time=time, treated=u,
                                donors=others, pre=pre, **spec)
             a, b = _rmspe(g, treatment_time)
@@ -211,7 +212,7 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         att=att, se=math.nan, ci=(math.nan, math.nan), pvalue=pvalue, n_treated=1,
         n_control=len(pool), detail=detail,
         method="Synthetic control (Abadie, Diamond & Hainmueller 2010), "
-        f"{'V-optimised' if predictors or special_predictors else 'outcome-only'} weights, "
+        f"{'V-optimised' if predictors or specials else 'outcome-only'} weights, "
         "placebo rank p-value",
         extra={"weights": weights.sort_values(ascending=False), "balance": balance,
                "placebos": table, "placebo_gaps": pd.DataFrame(gaps),

@@ -39,6 +39,7 @@ KERNEL = "wmresearch"
 #: The house nbconvert template (no CDN scripts; print CSS), shipped in the package.
 TEMPLATES = str(Path(__file__).parent / "templates")
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
+_H1 = re.compile(r"^#\s+(.+)$", flags=re.MULTILINE)
 
 
 class NotebookFailed(RuntimeError):
@@ -178,16 +179,15 @@ def _retitle(notebook: nbformat.NotebookNode, title: str) -> None:
     """Make the page's first heading the stage's title: a foreach stage shares one notebook,
     whose generic heading ("Programme evaluation") would otherwise top every page."""
     for cell in notebook.cells:
-        if cell.cell_type == "markdown" and re.search(r"^#\s+.+$", cell.source, re.MULTILINE):
-            cell.source = re.sub(r"^#\s+.+$", lambda _: f"# {title}", cell.source, count=1,
-                                 flags=re.MULTILINE)
+        if cell.cell_type == "markdown" and _H1.search(cell.source):
+            cell.source = _H1.sub(lambda _: f"# {title}", cell.source, count=1)
             return
 
 
 def _first_heading(notebook: nbformat.NotebookNode) -> str | None:
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            match = re.search(r"^#\s+(.+)$", cell.source, flags=re.MULTILINE)
+            match = _H1.search(cell.source)
             if match:
                 return match.group(1).strip()
     return None

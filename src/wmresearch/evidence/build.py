@@ -224,6 +224,14 @@ def _population(ctx: Context) -> Cleaned:
     return get_population_mye2021(ctx.path("population_mye2021"), ctx.lad_current)
 
 
+def _mayoral(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.devolution import get_mayoral_districts, read_county_names
+
+    la, _ = ctx.paths("la_codes")
+    return get_mayoral_districts(ctx.path("mayoral_combined_authorities"),
+                                 ctx.tables["lad_lookup"], read_county_names(la))
+
+
 _IOD1 = "mhclg/File_1_IoD2025_Index_of_Multiple_Deprivation.xlsx"
 _IOD3 = "mhclg/File_3_IoD2025_Supplementary_Indices_IDACI_and_IDAOPI.xlsx"
 
@@ -278,6 +286,8 @@ TABLES: list[Table] = [
           "iod2025:SCHEMA_IOD2025_SUPPLEMENTARY"),
     Table("population_mye2021", ("population_mye2021",), _population,
           "population:SCHEMA_POPULATION_2021"),
+    Table("mayoral_districts", ("mayoral_combined_authorities", "la_codes"), _mayoral,
+          "devolution:SCHEMA_MAYORAL_DISTRICTS"),
 ]
 
 

@@ -116,6 +116,25 @@ REGION_DATASETS: tuple[Dataset, ...] = (
         getter="wmresearch.evidence.population.get_population_mye2021",
         tags=("population", "state-of-the-region"),
     ),
+    Dataset(
+        id="mayoral_combined_authorities",
+        title="Mayoral combined authorities in England: members and first mayoral elections",
+        publisher="Public record (statutory instruments on legislation.gov.uk; mayoral "
+                  "election results), compiled",
+        landing_page=("https://www.gov.uk/government/publications/english-devolution-white-"
+                      "paper-power-and-partnership-foundations-for-growth"),
+        files=(SourceFile(
+            "reference/programmes/mayoral_combined_authorities.csv", "8d676921c1ccdd4d",
+            derived_from=("compiled from the orders establishing each combined (county) "
+                          "authority (https://www.legislation.gov.uk) and the results of each "
+                          "first mayoral election: code, name, date of the first election, "
+                          "members by name (a county means all its districts), notes")),),
+        getter="wmresearch.evidence.devolution.get_mayoral_districts",
+        required=False,
+        notes=("The treatment dates of mayoral devolution (2017, 2018, 2019, 2021, 2024, "
+               "2025); verify a date against legislation.gov.uk before citing it"),
+        tags=("devolution", "evaluation"),
+    ),
 )
 
 __all__ = ["ELS_COMMIT", "ELS_COMMIT_GDP", "ELS_REPO", "REGION_DATASETS"]

@@ -9,55 +9,297 @@
 # %% [markdown]
 # # Programme evaluation
 #
-# One report per programme of the registry (`programmes:` in `params.yaml`), in the order of
-# HM Treasury's Magenta Book: what was done and why, what was delivered, how impact is to be
-# identified, whether the data could detect an effect of plausible size, and only then any
-# impact figure, its value for money and its caveats. Figures that are not published are said
-# to be so; synthetic illustrations are labelled.
+# One report per programme of the registry, in the order of HM Treasury's Magenta Book: what
+# was done and why, what was delivered, how impact is to be identified, whether the data could
+# detect an effect of plausible size in the programme's own years, and only then what was
+# estimated, its value for money and its caveats. Figures that are not published are said to
+# be so; a synthetic demonstration is labelled as such and states no finding.
 
 # %% tags=["parameters"]
 programme = "ukspf"
 region = "E47000007"
 seed = 20240601
-window = 3
+first_year = 2004
 
 # %% tags=["remove-cell"]
+from IPython.display import display
+
 from wmresearch.config import Project
-from wmresearch.evaluation import report, report_impact
+from wmresearch.evaluation import monitoring_demo, power
+from wmresearch.evaluation import programme_tables as tables
+from wmresearch.evaluation.appraisal import sms_level
+from wmresearch.evaluation.area_check import area_gva_hours, area_noise, area_panel
+from wmresearch.evaluation.beneficiary import choose_design, estimate_demo
+from wmresearch.evaluation.monitoring import schema_markdown
+from wmresearch.evaluation.programmes import get_programme
+from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
+from wmresearch.evidence.tables import Tables
+from wmresearch.evidence.geography import region_lads
+from wmresearch.reporting import logic_model_chart, number, say, show_table, synthetic_notice
 from wmresearch.reporting import write_metrics
 
 project = Project.here()
 paths = project.paths
-ctx = report.Context.load(paths, project.params["programmes"], programme, seed=seed,
-                          window=window)
+prog = get_programme(project.params["programmes"], programme)
+design = prog.design
+SRC_FACTS = "Programme registry: the publications cited in each row"
+SRC_PROD = ("ONS, Subregional productivity by local authority district, June 2024 release "
+            "(current prices, smoothed)")
 
-# %%
-metrics = report.summary(ctx)
-
-# %%
-metrics.update(report.programme_section(ctx))
-
-# %%
-metrics.update(report.monitoring_section(ctx))
-
-# %%
-metrics.update(report.method_section(ctx))
-
-# %%
-power = report_impact.power_section(ctx)
-
-# %%
-impact = report_impact.impact_section(ctx, power)
-
-# %%
-metrics.update(report_impact.firm_level_section(ctx))
-
-# %%
-metrics.update(report_impact.value_for_money(ctx, impact))
-
-# %%
-metrics.update(report.caveats(ctx))
+# %% [markdown]
+# ## 1. Summary
 
 # %% tags=["remove-cell"]
-metrics.update(power, **impact, region_parameter=region)
-write_metrics(paths.metrics / "evaluate" / f"{programme}.json", report_impact.headline(metrics))
+evidence = Tables(paths)
+productivity = evidence.get("productivity_lad")
+lookup = evidence.get("lad_lookup")
+districts = (list(design.treated_units) if design.unit == "lad" and design.treated_units
+             else list(region_lads(lookup, prog.area.code)["lad_code"])
+             if lookup is not None else [])
+area = area_panel(productivity, lookup, districts, treated_unit=prog.area.code,
+                  first_year=first_year)
+planned_sms = sms_level(design.method)
+
+# %%
+say(f"**{prog.name}.** {prog.summary}\n\n"
+    f"* **Area:** {prog.area.name}. **Funder / lead:** {prog.funder} / {prog.lead}.\n"
+    f"* **Planned impact design:** {design.method.replace('_', ' ')} on "
+    f"{design.unit.replace('_', ' ')}s from {prog.start_year}; it needs "
+    f"{'; '.join(design.data)}.\n"
+    f"* **Evidence standard:** the Maryland Scientific Methods Scale rates a study that was "
+    f"carried out. This design would reach SMS {planned_sms.level} ({planned_sms.reason}); "
+    "sections 5 to 7 say what was actually estimated here.")
+
+# %% [markdown]
+# ## 2. The programme
+
+# %%
+say(f"**Rationale.** {prog.rationale}\n\n**Key dates.**\n\n"
+    + "\n".join(f"* {d.date}: {d.event} ({d.source})" for d in prog.key_dates))
+
+# %%
+show_table(tables.spend_table(prog), formats={"amount_gbp": "£{:,.0f}"},
+           caption=f"Budget and spend profile of {prog.name} (nominal pounds)",
+           sources=[SRC_FACTS], missing="not published")
+if prog.budget.note:
+    say(f"_Note:_ {prog.budget.note}")
+
+# %%
+logic_model_chart(tables.logic_model_stages(prog), title=f"Logic model of {prog.name}",
+                  sources=[SRC_FACTS])
+say("**Assumptions of the logic model** (each must hold for the chain to work):\n\n"
+    + "\n".join(f"* {a}" for a in prog.logic_model.assumptions))
+
+# %% [markdown]
+# ## 3. Monitoring against targets
+
+# %%
+indicators = tables.indicator_table(prog)
+if indicators.empty:
+    say("No output or outcome targets are published for this programme.")
+else:
+    show_table(indicators, formats={"achieved_share": "{:.0%}"}, missing="not published",
+               caption=f"Outputs and outcomes of {prog.name} against published targets",
+               sources=[SRC_FACTS])
+
+# %% [markdown]
+# ## 4. Method and assumptions
+
+# %%
+say(f"* **Design:** {design.method.replace('_', ' ')}; exposure "
+    f"{design.exposure.replace('_', ' ')}.\n"
+    f"* **Unit:** {design.unit.replace('_', ' ')}. **Treated units:** "
+    f"{design.treated_units_note or 'listed in the monitoring returns (not yet received)'}.\n"
+    f"* **Start:** {design.start_date or design.start_year}. **Outcomes:** "
+    f"{', '.join(o.replace('_', ' ') for o in design.outcomes)}.\n"
+    f"* **Comparison pool:** {design.comparison_pool}\n"
+    f"* **Data needed:** {'; '.join(design.data)}.\n\n"
+    "**Identifying assumption.** Without the programme the treated units would have followed "
+    "the comparison's path, and the programme does not affect the comparison units.")
+
+# %% [markdown]
+# ## 5. Could the official area data detect an effect of plausible size?
+#
+# Before any impact figure (Magenta Book 2020, ch. 3.5): the area's hours-weighted GVA per
+# hour worked against English unitary and metropolitan districts outside any combined
+# authority and outside London, with the programme's real start year. The minimum detectable
+# effect (MDE) is the effect a difference-in-differences of the area against those districts
+# would detect with 80% power in a two-sided 5% test (Bloom 1995).
+
+# %% tags=["remove-cell"]
+if area.available:
+    pre_years = prog.start_year - area.first_year
+    sigma = area_noise(area, before=min(prog.start_year, area.last_year + 1))
+    gva_year, gva, hours = area_gva_hours(area)
+    spend, spend_basis = tables.annual_spend(prog)
+    plausible = (power.plausible_effect_gva_per_hour(spend, gva, hours)
+                 if spend is not None else None)
+    projection = power.power_by_year(
+        start_year=prog.start_year, last_data_year=area.last_year, sigma=sigma, n_treated=1,
+        n_control=len(area.donors), pre_periods=pre_years,
+        plausible_effect=plausible.log_points if plausible else None, horizon=10)
+
+# %%
+if not area.available:
+    say(f"The area-level check cannot be run: {area.reason}.")
+else:
+    say(f"The district series run from {area.first_year} to **{area.last_year}**; the "
+        f"programme's first treated year is **{prog.start_year}**, so the published data "
+        f"hold **{projection.post_periods}** post-programme year(s). The noise of the donor "
+        f"districts' log GVA per hour before {prog.start_year} (two-way demeaned) is "
+        f"{number(sigma * 100, digits=2)} log points, over {len(area.donors)} districts.")
+
+# %%
+if area.available:
+    show_table(projection.table.assign(mde=projection.table["mde"] * 100),
+               formats={"mde": "{:.1f}"},
+               caption=(f"Minimum detectable effect on GVA per hour worked (log points x 100, "
+                        f"about %) by the last year of published data; {prog.start_year} "
+                        "start, 80% power, 5% two-sided"),
+               sources=[SRC_PROD, "MDE: Bloom (1995), McKenzie (2012)"])
+
+# %%
+if area.available and plausible is not None:
+    say(f"**Plausible effect, in the outcome's units.** Annual spend ({spend_basis}) "
+        f"{number(spend, gbp=True)} against the area's GVA in {gva_year}, "
+        f"{number(gva, gbp=True)} over {number(hours / 1e9, digits=2)}bn hours worked "
+        f"(GVA per hour {number(plausible.gva_per_hour, digits=2, gbp=True)}), could raise "
+        f"GVA per hour by at most **£{plausible.gbp_per_hour:.3f}**, that is "
+        f"**{number(plausible.log_points, digits=3, pct=True)}**: an {plausible.assumption}.")
+elif area.available:
+    say(f"**Plausible effect.** Not computable: {spend_basis}.")
+
+# %%
+if area.available and not projection.evaluable:
+    say(f"**Not yet evaluable on area data.** The first post-programme year, "
+        f"{prog.start_year}, is not in the published series (which end in {area.last_year}).")
+elif area.available:
+    say(f"**With data to {area.last_year}** the MDE is "
+        f"**{number(projection.mde, pct=True)}** of GVA per hour worked.")
+if area.available and plausible is not None:
+    ratio = power.mde_ratio(projection.mde or projection.table["mde"].iloc[-1], plausible)
+    say(f"The plausible effect is {number(ratio, digits=0)} times smaller than "
+        + ("this MDE" if projection.evaluable else
+           f"the MDE even with {int(projection.table['post_periods'].iloc[-1])} post years")
+        + (f"; it would be detectable with data to {projection.detectable_from}."
+           if projection.detectable_from else
+           f"; it stays undetectable with data up to "
+           f"{int(projection.table['last_data_year'].max())}, so no area-level impact "
+           "estimate is made."))
+
+# %% [markdown]
+# ## 6. What was estimated
+
+# %% tags=["remove-cell"]
+status = evaluation_status(prog, last_data_year=area.last_year, estimated=False,
+                           detectable=(projection.detectable_from is not None
+                                       and projection.detectable_from <= area.last_year)
+                           if area.available and plausible is not None else None)
+
+# %%
+say(f"No impact estimate is reported: {sms_statement(status)}. "
+    + ("The programme's first treated year is not yet in the official series."
+       if status.state == "not_yet_evaluable" else
+       "The area-level data cannot detect an effect of the size this programme could "
+       "plausibly have (section 5), so a before/after change in the area would mostly "
+       "reflect everything else that happened." if status.state == "not_detectable" else
+       "Impact must come from the programme's own design (section 4) once its data exist."))
+
+# %% [markdown]
+# ## 7. Beneficiary-level evaluation
+#
+# Impact on supported firms or people needs monitoring returns in a fixed format, linked to
+# administrative data for a comparison group. The return's data dictionary:
+
+# %%
+say(schema_markdown().replace("\n## ", "\n#### ").replace("# Monitoring", "### Monitoring"))
+
+# %%
+count = tables.beneficiary_count(prog)
+if count is None:
+    say("**Power of a beneficiary-level comparison.** Not computable: no count of "
+        "beneficiaries is published, so the sample a comparison would have is unknown.")
+else:
+    n_benef, count_source = count
+    mde_1to1 = power.mde_two_sample(n_benef, n_benef)
+    mde_1to4 = power.mde_two_sample(n_benef, 4 * n_benef)
+    say(f"**Power of a beneficiary-level comparison.** With {number(n_benef)} beneficiaries "
+        f"({count_source}), a comparison with one matched non-beneficiary each could detect "
+        f"{number(mde_1to1, digits=2)} standard deviations of the outcome, and with four "
+        f"each {number(mde_1to4, digits=2)} (80% power, two-sided 5%; Cohen 1988).")
+
+# %%
+demo_unit = monitoring_demo.DEMO_UNITS.get(design.unit)
+if demo_unit is None:
+    say(f"No synthetic demonstration is shown: the package has no generator for "
+        f"{design.unit.replace('_', ' ')}-level outcomes.")
+else:
+    demo = monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
+                                                   seed=seed)
+    chosen = choose_design(demo.beneficiaries)
+    display(synthetic_notice(f"invented {demo_unit}, seed {seed}; a planted effect of "
+                             f"{demo.truth['effect']} on {demo.truth['outcome']}. Not "
+                             "monitoring data of this programme; no finding."))
+    demo_table = estimate_demo(demo)
+    show_table(demo_table, caption=(f"SYNTHETIC demonstration: the {chosen.design} estimator "
+                                    "recovers a planted effect; a naive before/after does not"),
+               sources=["SYNTHETIC data made by the package, not official statistics"])
+    say(f"The design a real return would get is **{chosen.design}**: {chosen.reason}.")
+
+# %% [markdown]
+# ## 8. Additionality and value for money
+
+# %%
+show_table(tables.additionality_table(prog), missing="not published",
+           caption=f"Gross-to-net factors for {prog.name}",
+           sources=["HCA Additionality Guide, 4th ed. (2014)", SRC_FACTS])
+missing = tables.missing_factors(prog)
+if missing:
+    say(f"**Net additional impact cannot be computed**: no sourced value for "
+        f"{', '.join(missing)}, and no gross impact has been estimated.")
+
+# %%
+costs = tables.cost_per_output_table(prog)
+if costs.empty:
+    say("**Cost per output:** not computable: the budget or the achieved outputs are not "
+        "published.")
+else:
+    show_table(costs, formats={"budget_gbp": "£{:,.0f}", "cost_per_output_gbp": "£{:,.0f}"},
+               caption="Gross cost per achieved output (before additionality)",
+               sources=[SRC_FACTS])
+pv = tables.spend_present_value(prog)
+if pv is not None:
+    say(f"**Present value of published spend** at {pv[0]} prices (Green Book 3.5% "
+        f"discount rate): {number(pv[1], gbp=True)}. **Benefit-cost ratio:** not computed: "
+        "it needs a net additional benefit in money, which needs a gross impact estimate.")
+
+# %% [markdown]
+# ## 9. Caveats
+#
+# * ONS district productivity is smoothed over about five years, so timing is blurred and
+#   years just before a start already contain some post-start data.
+# * GVA per hour is in current prices: common inflation cancels between areas in the same
+#   year, local price differences do not.
+# * Other policies changed at the same time in the area (devolution deals, UKSPF, the
+#   Investment Zone, the pandemic's uneven effects); an area-level estimate mixes them.
+# * Figures marked [?] in the registry are uncertain in their sources; targets published as
+#   "more than" or "at least" are lower bounds.
+
+# %% tags=["remove-cell"]
+mde_now = projection.mde if area.available else None
+metrics = {
+    "programme": prog.id, "area_code": prog.area.code, "method": design.method,
+    "start_year": prog.start_year, "last_data_year": area.last_year,
+    "state": status.state, "sms_achieved": status.sms_achieved,
+    "sms_planned": status.sms_planned, "impact_reported": False,
+    "mde": mde_now, "mde_unit": "log GVA per hour worked",
+    "post_years_in_data": projection.post_periods if area.available else 0,
+    "detectable_from": projection.detectable_from if area.available else None,
+    "plausible_effect": plausible.log_points if area.available and plausible else None,
+    "beneficiaries": count[0] if count else None,
+    "summary": prog.summary,
+    "headline": card_headline(status, mde=mde_now,
+                              detectable_from=projection.detectable_from
+                              if area.available else None),
+}
+write_metrics(paths.metrics / "evaluate" / f"{programme}.json", metrics)

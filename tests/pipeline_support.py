@@ -47,6 +47,7 @@ def _run(root: Path, tool: str, *args: str, env: dict | None = None,
 def _reports(root: Path) -> list[str]:
     params = yaml.safe_load((root / "params.yaml").read_text())
     return (["index.html", "acquire.html", "evidence.html", "region.html", "clusters.html"]
-            + [f"evaluate/{p}.html" for p in params["programmes"]])
+            + [f"evaluate/{p}.html" for p in params["programmes"]]
+            + ["evaluate/mayoral_devolution.html"])
 
 

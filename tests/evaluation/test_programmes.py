@@ -31,7 +31,9 @@ REQUIRED = {"ukspf", "innovation_accelerator", "investment_zone", "business_grow
 
 @pytest.fixture(scope="module")
 def registry() -> dict:
-    return yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["programmes"]
+    params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    # the devolution evaluation has its own stage and notebook, with the same registry schema
+    return {**params["programmes"], "mayoral_devolution": params["mayoral_devolution"]}
 
 
 def test_every_registered_programme_validates(registry):

@@ -83,7 +83,8 @@ def test_index_cards_tell_the_truth(tmp_path):
     record_status(tmp_path, "gone.html", status="built", title="Gone")
     (tmp_path / "metrics").mkdir()
     (tmp_path / "metrics" / "a.json").write_text(json.dumps(
-        {"mde": 0.0952, "sms_level": 3, "productivity_year": 2022, "summary": "One line."}))
+        {"mde": 0.0952, "sms_level": 3, "productivity_year": 2022, "summary": "One line.",
+         "headline": {"Finding": "no detectable effect; MDE 9.5%"}}))
     states = {r["href"]: r["status"] for r in collect_reports(tmp_path)}
     assert states == {"a.html": "built", "b.html": "failed", "gone.html": "missing",
                       "evaluate/x.html": "built"}
@@ -93,7 +94,8 @@ def test_index_cards_tell_the_truth(tmp_path):
     assert "FAILED" in page and "broken on purpose" in page and "traceback" not in page
     assert "DEMO DATA" in page and "old index" not in page
     assert "2 of 4 reports are not available" in page
-    assert "Minimum detectable effect: <strong>9.5%</strong>" in page
+    assert "Finding: <strong>no detectable effect; MDE 9.5%</strong>" in page
+    assert "SMS" not in page  # a bare SMS level is never shown on a card
     assert "Data as of 2022." in page and "<p>One line.</p>" in page
 
 

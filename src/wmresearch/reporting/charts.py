@@ -176,3 +176,80 @@ def choropleth(shapes, column: str, *, title: str, legend_title: str,
            + (f"; district boundaries and names of {', '.join(map(str, outlines[names]))}"
               if outlines is not None and names else "") + ".")
     show(fig, title=title, alt=alt, sources=sources)
+
+
+def logic_model_chart(stages: Sequence[tuple[str, Sequence[str]]], *, title: str,
+                      sources: Sequence[str]) -> None:
+    """Boxes joined by arrows, one per stage (inputs -> activities -> outputs -> outcomes ->
+    impacts; Magenta Book 2020, figure 2.2 layout), with every item listed in the alt text."""
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    house_style()
+    texts = ["\n".join("\n".join(textwrap.wrap("• " + item, 22)) for item in items)
+             for _, items in stages]
+    height = max(t.count("\n") + 1 for t in texts) * 0.16 + 0.8
+    n = len(stages)
+    fig, ax = plt.subplots(figsize=(12, max(2.6, height)))
+    ax.set_xlim(0, n)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    for i, ((name, _), text) in enumerate(zip(stages, texts, strict=True)):
+        ax.add_patch(FancyBboxPatch((i + 0.05, 0.04), 0.8, 0.82,
+                                    boxstyle="round,pad=0.01", fc="#e8f0fa", ec="#1f4e79"))
+        ax.text(i + 0.45, 0.93, name, ha="center", va="center", fontweight="bold")
+        ax.text(i + 0.1, 0.82, text, ha="left", va="top", fontsize=8)
+        if i < n - 1:
+            ax.add_patch(FancyArrowPatch((i + 0.86, 0.45), (i + 1.04, 0.45),
+                                         arrowstyle="-|>", mutation_scale=14, color="#1f4e79"))
+    alt = "; ".join(f"{name.lower()}: {', '.join(items)}" for name, items in stages)
+    show(fig, title=title, alt=f"{n} boxes linked by arrows. {alt}.", sources=sources,
+         data=pd.DataFrame([(name, item) for name, items in stages for item in items],
+                           columns=["stage", "item"]))
+
+
+def estimate_chart(frame: pd.DataFrame, *, x: str, estimate: str, low: str, high: str,
+                   title: str, xlabel: str, ylabel: str, sources: Sequence[str],
+                   reference_x: float | None = None, interval: str = "95% interval") -> None:
+    """Point estimates with their intervals along an integer axis (an event study: event
+    time on ``x``), a zero line, and an optional dotted line before ``reference_x``."""
+    house_style()
+    data = frame[[x, estimate, low, high]].sort_values(x)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    ax.fill_between(data[x], data[low], data[high], color="C0", alpha=0.2, label=interval)
+    ax.plot(data[x], data[estimate], color="C0", marker="o", ms=4, lw=1.5, label="estimate")
+    ax.axhline(0, color="k", lw=0.8)
+    if reference_x is not None:
+        ax.axvline(reference_x, color="k", ls=":", lw=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel=ylabel)
+    ax.legend(frameon=False)
+    first, last = data.iloc[0], data.iloc[-1]
+    alt = (f"{len(data)} estimates from {xlabel.lower()} {first[x]:g} to {last[x]:g}; the last "
+           f"is {_number(last[estimate])} ({interval} {_number(last[low])} to "
+           f"{_number(last[high])}) {ylabel}.")
+    show(fig, title=title, alt=alt, sources=sources, data=data)
+
+
+def placebo_gaps_chart(gaps: pd.DataFrame, *, treated: str, title: str, ylabel: str,
+                       sources: Sequence[str], start: float | None = None,
+                       treated_label: str = "treated area") -> None:
+    """Gaps to the synthetic control by year: the treated unit in colour, each placebo in
+    grey (ADH 2010, Figures 4-7). ``gaps`` has one column per unit and years as index."""
+    house_style()
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for unit in gaps.columns.drop(treated):
+        ax.plot(gaps.index, gaps[unit], color="0.8", lw=0.7)
+    ax.plot(gaps.index, gaps[treated], color="C3", lw=2.5, label=treated_label)
+    ax.axhline(0, color="k", lw=0.8)
+    if start is not None:
+        ax.axvline(start - 0.5, color="k", ls=":", lw=1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set(title=wrap(title, 70), xlabel="Year", ylabel=ylabel)
+    ax.legend(frameon=False)
+    last = gaps.index.max()
+    post = gaps.loc[gaps.index == last].iloc[0]
+    alt = (f"{treated_label}: gap {_number(post[treated])} {ylabel} in {last}; the "
+           f"{gaps.shape[1] - 1} placebo gaps that year range from "
+           f"{_number(post.drop(treated).min())} to {_number(post.drop(treated).max())}.")
+    show(fig, title=title, alt=alt, sources=sources,
+         data=gaps.rename_axis("year").reset_index())

@@ -80,7 +80,8 @@ def collect_reports(root: Path) -> list[dict[str, str]]:
         r["href"]))
 
 
-#: Metrics shown on a report's card when its metrics carry no ``headline`` mapping.
+#: Metrics shown on a report's card when its metrics carry no ``headline`` mapping. An
+#: evaluation writes its own ``headline`` (what the page established), never a bare SMS level.
 HEADLINES = {
     "gva_per_hour_relative_uk": ("GVA per hour worked, UK = 100", "{:.1f}"),
     "output_gap_gbp_bn": ("Output gap at UK productivity", "£{:,.1f}bn"),
@@ -89,10 +90,6 @@ HEADLINES = {
     "datasets_missing": ("Datasets missing", "{:,.0f}"),
     "specialised_industries": ("Specialised industries", "{:,.0f}"),
     "plan_share_core": ("Plan for Growth clusters' share of jobs", "{:.1%}"),
-    "sms_level": ("Maryland SMS level", "{}"),
-    "mde": ("Minimum detectable effect", "{:.1%}"),
-    "plausible_effect": ("Plausible effect of the spend", "{:.3%}"),
-    "placebo_p": ("Placebo p-value", "{:.2f}"),
 }
 DATE_KEYS = ("data_as_of", "productivity_year", "bres_year", "year", "gva_year")
 

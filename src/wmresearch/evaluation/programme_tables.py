@@ -1,0 +1,116 @@
+"""A programme's published facts as tables: spend, indicators, logic model, additionality.
+
+Every function reads the validated registry entry (:class:`~wmresearch.evaluation.programmes.
+Programme`) and returns a frame or plain values: no display, no prose. Figures that no
+publication gives stay missing (``None``), so a report shows them as "not published".
+
+References
+----------
+HM Treasury (2020), *The Magenta Book*, ch. 2 (logic models); HCA (2014), *Additionality
+Guide*, 4th ed. (gross-to-net factors); HM Treasury (2022), *The Green Book* (discounting).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from wmresearch.evaluation.appraisal import cost_per_output, present_value
+from wmresearch.evaluation.programmes import Programme
+
+FACTORS = ("deadweight", "leakage", "displacement", "substitution", "multiplier")
+COUNT_UNITS = {"firms", "people", "adults", "count", "jobs"}
+#: Indicator units that count beneficiaries of each design unit.
+BENEFICIARY_UNITS = {"firm": ("firms", "count"), "individual": ("adults", "people"),
+                     "ward": ("people",)}
+
+
+def spend_table(prog: Programme) -> pd.DataFrame:
+    """Total budget and the published annual spend profile (amounts in £, None if unpublished)."""
+    rows = [{"item": "total budget", "amount_gbp": prog.budget.total_gbp,
+             "source": prog.budget.source or "not published"}]
+    rows += [{"item": f"spend {s.period}", "amount_gbp": s.gbp, "source": s.source}
+             for s in prog.budget.spend_profile]
+    return pd.DataFrame(rows, columns=["item", "amount_gbp", "source"])
+
+
+def logic_model_stages(prog: Programme) -> list[tuple[str, list[str]]]:
+    """Inputs, activities, outputs, outcomes, impacts (Magenta Book 2020, figure 2.2)."""
+    lm = prog.logic_model
+    return [("Inputs", list(lm.inputs)), ("Activities", list(lm.activities)),
+            ("Outputs", list(lm.outputs)), ("Outcomes", list(lm.outcomes)),
+            ("Impacts", list(lm.impacts))]
+
+
+def indicator_table(prog: Programme) -> pd.DataFrame:
+    """Output and outcome indicators with target, actual and share achieved (None if not
+    computable)."""
+    rows = [{"indicator": i.name, "unit": i.unit, "period": i.period, "target": i.target,
+             "actual": i.actual,
+             "achieved_share": i.actual / i.target if i.actual is not None and i.target
+             else None, "source": i.source, "note": i.note or ""} for i in prog.indicators]
+    return pd.DataFrame(rows, columns=["indicator", "unit", "period", "target", "actual",
+                                       "achieved_share", "source", "note"])
+
+
+def additionality_table(prog: Programme) -> pd.DataFrame:
+    """Gross-to-net factors with their central value, range, source and rationale."""
+    add = prog.additionality
+    rows = [{"factor": name, "central": getattr(add, name).central,
+             "low": getattr(add, name).low, "high": getattr(add, name).high,
+             "source": getattr(add, name).source, "rationale": getattr(add, name).rationale}
+            for name in FACTORS]
+    return pd.DataFrame(rows)
+
+
+def missing_factors(prog: Programme) -> list[str]:
+    """Additionality factors with no sourced central value."""
+    return [name for name in FACTORS if getattr(prog.additionality, name).central is None]
+
+
+def annual_spend(prog: Programme) -> tuple[float | None, str]:
+    """Annual spend used for the plausible effect, and how it was obtained.
+
+    The mean of the published annual spend profile; with no profile, the whole published
+    budget as if spent in one year (an upper bound); ``None`` with no published budget.
+    """
+    published = [s.gbp for s in prog.budget.spend_profile if s.gbp is not None]
+    if published:
+        return float(np.mean(published)), (f"mean published annual spend over "
+                                            f"{len(published)} year(s)")
+    if prog.budget.total_gbp is not None:
+        return float(prog.budget.total_gbp), "whole budget as if spent in one year (upper bound)"
+    return None, "no budget is published"
+
+
+def beneficiary_count(prog: Programme) -> tuple[float, str] | None:
+    """The largest published count of beneficiaries (achieved, else target) in the unit of
+    the programme's design, with the indicator's name and source; None if none is published."""
+    units = BENEFICIARY_UNITS.get(prog.design.unit, ())
+    counts = [(i.actual if i.actual is not None else i.target, i) for i in prog.indicators
+              if i.unit in units and (i.actual is not None or i.target is not None)]
+    if not counts:
+        return None
+    n, ind = max(counts, key=lambda c: c[0])
+    kind = "achieved" if ind.actual is not None else "target"
+    return float(n), f"{ind.name}, {kind}{', ' + ind.period if ind.period else ''}; {ind.source}"
+
+
+def cost_per_output_table(prog: Programme) -> pd.DataFrame:
+    """Gross cost per achieved output: total budget / achieved count, per count indicator."""
+    rows = [{"indicator": i.name, "achieved": i.actual, "budget_gbp": prog.budget.total_gbp,
+             "cost_per_output_gbp": cost_per_output(prog.budget.total_gbp, i.actual),
+             "source": i.source} for i in prog.indicators
+            if prog.budget.total_gbp and i.actual and i.unit in COUNT_UNITS]
+    return pd.DataFrame(rows, columns=["indicator", "achieved", "budget_gbp",
+                                       "cost_per_output_gbp", "source"])
+
+
+def spend_present_value(prog: Programme) -> tuple[int, float] | None:
+    """Present value of the published spend at the first spend year's prices (Green Book
+    STPR, :func:`~wmresearch.evaluation.appraisal.present_value`); None with no profile."""
+    spend = [(int(s.period[:4]), s.gbp) for s in prog.budget.spend_profile if s.gbp is not None]
+    if not spend:
+        return None
+    first = min(y for y, _ in spend)
+    return first, present_value([g for _, g in spend], [y - first for y, _ in spend])

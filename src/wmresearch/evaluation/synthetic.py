@@ -30,7 +30,7 @@ from wmresearch.evaluation.validation import (
 )
 
 
-def _simplex_weights(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
+def simplex_weights(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
     """argmin ||x1 - x0 w||^2 over the simplex (w >= 0, sum w = 1), by NNLS.
 
     The adding-up constraint is imposed as a heavily weighted extra row, the standard
@@ -43,6 +43,7 @@ def _simplex_weights(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
+_simplex_weights = simplex_weights  # the name used before it was public
 Special = tuple[str, Sequence[object], str]
 
 
@@ -68,7 +69,7 @@ def _nested_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarr
 
     def inner(vv: np.ndarray) -> np.ndarray:
         r = np.sqrt(vv)
-        return _simplex_weights(r * x1, r[:, None] * x0)
+        return simplex_weights(r * x1, r[:, None] * x0)
 
     def loss(theta: np.ndarray) -> float:
         vv = np.exp(theta - theta.max())
@@ -117,7 +118,7 @@ def _fit_one(data: pd.DataFrame, *, outcome: str, unit: str, time: str, treated:
         # Outcome-only SC: V = I on every pre-period outcome is the constrained least squares
         # of Abadie (2021, eq. 7) and the "SC" column of Arkhangelsky et al. (2021, Table 1).
         pre_rows = z0.index.isin(pre)
-        w = _simplex_weights(z1[pre_rows].to_numpy(float), z0[pre_rows].to_numpy(float))
+        w = simplex_weights(z1[pre_rows].to_numpy(float), z0[pre_rows].to_numpy(float))
         weights = pd.Series(w, index=z0.columns, name="weight")
     gap = (z1 - z0 @ weights).rename("gap")
     return weights, gap, balance
@@ -151,8 +152,11 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     ``att`` is the mean post-period gap
     :math:`Y_{1t} - \sum_j w_j Y_{jt}`. Inference (ADH 2010, sec. 3.3): each donor is
     treated in turn as a placebo; ``pvalue`` is the rank of the treated unit's post/pre
-    RMSPE ratio among all units, divided by their number (smallest attainable: 1/(J+1)).
-    No standard error is defined.
+    RMSPE ratio among all units, divided by their number (smallest attainable: 1/(J+1)),
+    with no pre-period MSPE restriction; the restricted tests of ADH (2010, sec. 3.3: 20x, 5x,
+    2x) are :func:`wmresearch.evaluation.sc_inference.placebo_rank_test`. No standard error
+    is defined; intervals come from
+    :func:`wmresearch.evaluation.sc_inference.conformal_intervals`.
 
     Returns
     -------
@@ -160,7 +164,9 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         ``detail``: per period, treated, synthetic, gap. ``extra``: ``weights`` (donor
         weights), ``balance`` (predictor balance when ``predictors`` are given),
         ``placebos`` (unit, pre/post RMSPE, ratio, post mean gap), ``placebo_gaps`` (wide
-        gaps per placebo unit), ``rmspe_ratio``, ``pre_mspe`` (the MSPE V minimises).
+        gaps per placebo unit), ``rmspe_ratio``, ``pre_mspe`` (the MSPE V minimises),
+        ``spec`` (the specification arguments, donors resolved, to refit the same model, e.g.
+        for leave-one-out or an in-time placebo).
     """
     specials = list(special_predictors or [])
     panel_checks(data, outcome=outcome, unit=unit, time=time,
@@ -216,22 +222,53 @@ def synthetic_control(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
         "placebo rank p-value",
         extra={"weights": weights.sort_values(ascending=False), "balance": balance,
                "placebos": table, "placebo_gaps": pd.DataFrame(gaps),
-               "rmspe_ratio": post_r / pre_r, "pre_mspe": pre_r**2})
+               "rmspe_ratio": post_r / pre_r, "pre_mspe": pre_r**2,
+               "spec": {"predictors": tuple(predictors), "donors": tuple(pool),
+                        "special_predictors": specials or None,
+                        "predictor_periods": spec["predictor_periods"],
+                        "v_weights": v_weights, "v_starts": v_starts, "seed": seed}})
 
 
 def placebo_in_time(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
                     treated_unit: object, fake_time: object, end_time: object,
-                    predictors: Sequence[str] = (), min_pre_periods: int = 5) -> EstimateResult:
+                    predictors: Sequence[str] = (), donors: Sequence[object] | None = None,
+                    special_predictors: Sequence[Special] | None = None,
+                    predictor_periods: Sequence[object] | None = None,
+                    v_weights: Sequence[float] | None = None, v_starts: int = 40,
+                    seed: int = 0, min_pre_periods: int = 5) -> EstimateResult:
     """Refit the synthetic control with a fake treatment date on pre-treatment data only.
 
     Abadie (2021, sec. 6, "in-time placebos"): using periods before ``end_time`` (the real
     treatment date) and pretending treatment began at ``fake_time``, a credible design shows
     no gap between ``fake_time`` and ``end_time``. No placebo units are fitted.
+
+    Every specification argument of :func:`synthetic_control` (``predictors``, ``donors``,
+    ``special_predictors``, ``predictor_periods``, ``v_weights``, ``v_starts``, ``seed``) is
+    passed through unchanged, so the placebo is the main fit moved in time and nothing else.
+    ``predictor_periods`` defaults, as in the main fit, to every period before the (fake) start.
+
+    Raises
+    ------
+    ValueError
+        If ``fake_time`` is not before ``end_time``, or a predictor or special-predictor period
+        is not before ``fake_time`` (a predictor measured after the fake start would use the
+        period the placebo is meant to test).
     """
+    if not fake_time < end_time:
+        raise ValueError(f"in-time placebo: fake_time {fake_time!r} must precede end_time "
+                         f"{end_time!r}")
+    late = [p for p in (predictor_periods or []) if not p < fake_time]
+    late += [p for sp in (special_predictors or []) for p in sp[1] if not p < fake_time]
+    if late:
+        raise ValueError(f"in-time placebo: predictor period(s) {sorted(set(late))} are not "
+                         f"before the fake start {fake_time!r}")
     window = data.loc[data[time] < end_time]
     return synthetic_control(window, outcome=outcome, unit=unit, time=time,
                              treated_unit=treated_unit, treatment_time=fake_time,
-                             predictors=predictors, placebo=False,
+                             predictors=predictors, donors=donors,
+                             special_predictors=special_predictors,
+                             predictor_periods=predictor_periods, v_weights=v_weights,
+                             v_starts=v_starts, seed=seed, placebo=False,
                              min_pre_periods=min_pre_periods)
 
 

@@ -50,8 +50,9 @@ def test_kinked_schedule_matches_greenbook_package():
 
 def test_npv_known_value_from_greenbook_package():
     # greenbook test "gb_npv known-value: GBP 100 capex, 5 years of GBP 30 benefit":
-    # -100 + sum(30 / 1.035^(1:5)) = 35.4516 (annuity factor 4.51505 at 3.5%).
-    assert present_value([-100, 30, 30, 30, 30, 30]) == pytest.approx(35.4516, abs=1e-4)
+    # expect_equal(npv, -100 + sum(30 / 1.035^(1:5)), tolerance = 1e-9) (= 35.45157).
+    manual = -100 + sum(30 / 1.035**t for t in range(1, 6))
+    assert present_value([-100, 30, 30, 30, 30, 30]) == pytest.approx(manual, rel=1e-9)
     with pytest.raises(ValueError, match="year 2"):
         present_value([1.0, 2.0, float("nan")])
 
@@ -83,13 +84,17 @@ def test_gross_to_net_rejects_bad_factors(kwargs, field):
 
 def test_cost_per_net_job_published_examples():
     # Scottish Enterprise (2017), SDI evaluation additional analysis: trade £114m / 2,200 net
-    # jobs = "£51,000"; inward investment £181m / 16,700 = "£10,900". Inputs are published
-    # rounded (to £1m and 100 jobs), so agreement within 3% is the test.
-    assert cost_per_net_job(114e6, 2_200) == pytest.approx(51_000, rel=0.03)
-    assert cost_per_net_job(181e6, 16_700) == pytest.approx(10_900, rel=0.03)
-    # NAO (2012) on the Regional Growth Fund: £1.4bn for 41,000 net jobs, "about £33,000"
-    # per job; £1.4bn is rounded to £0.05bn (3.6%), hence a 4% tolerance.
-    assert cost_per_net_job(1.4e9, 41_000) == pytest.approx(33_000, rel=0.04)
+    # jobs = "£51,000"; inward investment £181m / 16,700 = "£10,900". NAO (2012) on the
+    # Regional Growth Fund: £1.4bn for 41,000 net jobs, "about £33,000" per job. Every figure
+    # is printed rounded, so the test is interval arithmetic: the cost per job over the
+    # rounding intervals of the inputs must reach the printed figure's rounding interval.
+    for cost, d_cost, jobs, d_jobs, printed, d_printed in [
+            (114e6, 0.5e6, 2_200, 50, 51_000, 500), (181e6, 0.5e6, 16_700, 50, 10_900, 50),
+            (1.4e9, 0.05e9, 41_000, 500, 33_000, 500)]:
+        assert cost_per_net_job(cost, jobs) == pytest.approx(cost / jobs, rel=1e-12)
+        low = cost_per_net_job(cost - d_cost, jobs + d_jobs)
+        high = cost_per_net_job(cost + d_cost, jobs - d_jobs)
+        assert low - d_printed <= printed <= high + d_printed
     with pytest.raises(ValueError, match="net_jobs"):
         cost_per_net_job(1e6, 0)
     assert cost_per_output(8.9e6, 285 + 143) == pytest.approx(8.9e6 / 428)
@@ -100,7 +105,8 @@ def test_benefit_cost_ratio_and_optimism_bias():
     # buildings capex upper bound 24% -> £100m becomes £124m.
     costs = present_value([100, 0, 0, 0, 0])
     benefits = present_value([0, 30, 30, 30, 30])
-    assert benefit_cost_ratio(benefits, costs) == pytest.approx(30 * 3.673079 / 100, rel=1e-6)
+    annuity = sum(1.035**-t for t in range(1, 5))  # 3.673079 at 3.5%
+    assert benefit_cost_ratio(benefits, costs) == pytest.approx(30 * annuity / 100, rel=1e-9)
     assert apply_optimism_bias(100e6, 0.24) == pytest.approx(124e6)
     with pytest.raises(ValueError, match="pv_costs"):
         benefit_cost_ratio(1.0, 0.0)

@@ -10,13 +10,13 @@ cohort 2004: -0.0797. Tolerance 5e-5 (half a unit of the printed 4th decimal).
 
 from __future__ import annotations
 
+import moderndid
 import numpy as np
 import pandas as pd
 import pytest
 
 from wmresearch.evaluation.did import difference_in_differences, event_study
 
-moderndid = pytest.importorskip("moderndid")
 TOL = 5e-5
 
 

@@ -15,7 +15,17 @@ prints Stata's ``reghdfe`` TWFE event study and ``csdid ..., agg(event)`` (never
 controls, no covariates) on the same file. causaldata's copy drops ``effyear``; ``post``
 switches on the year after it, so the cohort is the year before ``post`` first equals 1
 (Stata's small groups 2005, 2007, 2008, 2009 and 13 states in 2006 come out the same way).
-Stata prints 7 significant digits, so estimates and standard errors are compared to 1e-6.
+Stata prints these to 7 decimals, so estimates, standard errors and CI bounds are compared to
+5e-8 (half a unit in the last printed digit).
+
+Texas tolerances: R Synth solves the inner weight problem with kernlab ``ipop`` at synth()'s
+defaults ``Margin.ipop = 5e-4``, ``Sigf.ipop = 5``, so its printed W (7 digits) carries solver
+error of the order of 5e-4; with Synth's printed V our weights are compared to 1e-3 (twice that
+margin) and every other donor must stay below 1e-4, as in Synth's printout. The pre-period
+MSPE at our W is then a consistency check at 0.5% (not a printed-precision comparison: the
+loss is evaluated at a W that differs within the solver tolerance). With V searched the
+problem is non-convex and Synth's V is one local optimum, so weights cannot be compared to
+printed precision: the test asks for Synth's donor set and an MSPE no worse than Synth's.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ from wmresearch.evaluation.did import event_study
 from wmresearch.evaluation.staggered import staggered_did
 from wmresearch.evaluation.synthetic import synthetic_control
 
+STATA_TOL = 5e-8
+SYNTH_W_TOL = 1e-3  # twice Synth's Margin.ipop (5e-4)
 TEXAS_DONORS = [1, 2, 4, 5, 6, *range(8, 14), *range(15, 43), *range(44, 47),
                 49, 50, 51, 53, 54, 55, 56]
 TEXAS_SPEC = {
@@ -78,9 +90,9 @@ def test_texas_weights_given_synths_v(texas: pd.DataFrame) -> None:
     fit = synthetic_control(texas, donors=TEXAS_DONORS, v_weights=SYNTH_V, **TEXAS_SPEC)
     w = fit.extra["weights"]
     for donor, published in SYNTH_W.items():
-        assert w[donor] == pytest.approx(published, abs=0.002)
-    assert w.drop(list(SYNTH_W)).max() < 1e-3
-    # Synth's printed V is rounded to 7 digits, hence the 0.5% on the loss
+        assert w[donor] == pytest.approx(published, abs=SYNTH_W_TOL)
+    assert w.drop(list(SYNTH_W)).max() < 1e-4
+    # consistency check at 0.5%: see the module docstring
     assert fit.extra["pre_mspe"] == pytest.approx(SYNTH_LOSS, rel=0.005)
 
 
@@ -88,10 +100,11 @@ def test_texas_searched_v_finds_synths_donors(texas: pd.DataFrame) -> None:
     """The nested V search lands on Synth's donors, at an MSPE no worse than Synth's."""
     fit = synthetic_control(texas, donors=TEXAS_DONORS, **TEXAS_SPEC)
     w = fit.extra["weights"]
-    assert w[list(SYNTH_W)].sum() > 0.99
-    for donor, published in SYNTH_W.items():
-        assert w[donor] == pytest.approx(published, abs=0.02)
-    assert fit.extra["pre_mspe"] <= SYNTH_LOSS * 1.001
+    # Synth's donor set: California, Florida, Louisiana; every other donor below 1e-4
+    assert (w[list(SYNTH_W)] > 0.1).all()
+    assert w.drop(list(SYNTH_W)).max() < 1e-4
+    # an MSPE no worse than Synth's printed loss (printed to the unit)
+    assert fit.extra["pre_mspe"] <= SYNTH_LOSS + 0.5
     balance = fit.extra["balance"]
     assert balance["v_weight"].sum() == pytest.approx(1.0)
     assert len(balance) == 7
@@ -105,8 +118,8 @@ def test_castle_callaway_santanna_event_study_matches_stata(castle: pd.DataFrame
     table = fit.extra["aggregations"]["dynamic"]["table"].set_index("level")
     assert sorted(table.index) == sorted(CSDID_EVENT)
     for e, (coef, se) in CSDID_EVENT.items():
-        assert table.loc[e, "estimate"] == pytest.approx(coef, abs=1e-6)
-        assert table.loc[e, "se"] == pytest.approx(se, abs=1e-6)
+        assert table.loc[e, "estimate"] == pytest.approx(coef, abs=STATA_TOL)
+        assert table.loc[e, "se"] == pytest.approx(se, abs=STATA_TOL)
 
 
 def test_castle_twfe_event_study_matches_reghdfe(castle: pd.DataFrame) -> None:
@@ -114,9 +127,9 @@ def test_castle_twfe_event_study_matches_reghdfe(castle: pd.DataFrame) -> None:
     detail = fit.detail.set_index("event_time")
     assert detail.loc[-1, "estimate"] == 0.0
     for e, (coef, se, low) in REGHDFE_EVENT.items():
-        assert detail.loc[e, "estimate"] == pytest.approx(coef, abs=1e-6)
-        assert detail.loc[e, "se"] == pytest.approx(se, abs=1e-6)
-        assert detail.loc[e, "ci_low"] == pytest.approx(low, abs=1e-6)
+        assert detail.loc[e, "estimate"] == pytest.approx(coef, abs=STATA_TOL)
+        assert detail.loc[e, "se"] == pytest.approx(se, abs=STATA_TOL)
+        assert detail.loc[e, "ci_low"] == pytest.approx(low, abs=STATA_TOL)
     assert np.isfinite(fit.extra["pretrend_pvalue"])
 
 

@@ -6,8 +6,10 @@ Rosenbaum, P. R. and Rubin, D. B. (1983), Biometrika 70(1): the propensity score
 Dehejia, R. H. and Wahba, S. (1999), JASA 94(448): NSW/CPS application and benchmark.
 Abadie, A. and Imbens, G. W. (2006), Econometrica 74(1): matching estimator variance;
 Abadie, Drukker, Herr and Imbens (2004), Stata Journal 4(3): 290-311 (``nnmatch``), the
-sample-ATT variance used here. Abadie & Imbens (2008), Econometrica 76(6): the bootstrap is
-not valid for NN matching with replacement, so ``se="bootstrap"`` is offered only as a check.
+ATT variance used here. Sekhon, J. S. (2011), J. Stat. Software 42(7): R ``Matching``, whose
+``Match`` tie rule and variance options are followed exactly. Abadie & Imbens (2008),
+Econometrica 76(6): the bootstrap is not valid for NN matching with replacement, so
+``se="bootstrap"`` is offered only as a check.
 Austin, P. C. (2011), Multivariate Behav. Res. 46(3): standardised mean differences and the
 0.2 SD logit caliper.
 """
@@ -41,18 +43,29 @@ def propensity_score(data: pd.DataFrame, *, treated: str, covariates: Sequence[s
     return pd.Series(model.predict_proba(x)[:, 1], index=data.index, name="pscore")
 
 
-def _match(ps_t: np.ndarray, ps_c: np.ndarray, caliper: float | None,
-           tol: float = 1e-7) -> list[np.ndarray]:
-    """Indices of the nearest controls for each treated unit (all ties kept)."""
+# R ``Matching::Match`` (Sekhon 2011, JSS 42(7); package 4.10-15) defaults, followed here: the
+# distance is the squared difference of the score divided by its sample variance; controls within
+# ``distance.tolerance`` = 1e-5 of the nearest are ties, and same-group neighbours for the
+# heteroskedastic variance (``Var.calc``) are ties within ``tolerance`` = sqrt(machine epsilon).
+DISTANCE_TOLERANCE = 1e-5
+VARIANCE_TOLERANCE = math.sqrt(np.finfo(float).eps)
+
+
+def _match(s_t: np.ndarray, s_c: np.ndarray, sd: float,
+           caliper: float | None) -> list[np.ndarray]:
+    """Indices of the nearest controls for each treated unit, ties kept as R ``Match`` does."""
     out = []
-    for p in ps_t:
-        dist = np.abs(ps_c - p)
-        best = dist.min()
-        if caliper is not None and best > caliper:
-            out.append(np.array([], dtype=int))
-        else:
-            out.append(np.flatnonzero(dist <= best + tol))
+    for p in s_t:
+        dist = ((s_c - p) / sd) ** 2
+        m = np.flatnonzero(dist <= dist.min() + DISTANCE_TOLERANCE)
+        if caliper is not None:
+            m = m[np.abs(s_c[m] - p) <= caliper]
+        out.append(m)
     return out
+
+
+_SE_LABEL = {"ai": "Abadie-Imbens", "ai_homoscedastic": "Abadie-Imbens homoscedastic",
+             "bootstrap": "bootstrap"}
 
 
 def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray, sd: float) -> float:
@@ -64,18 +77,25 @@ def _smd(x_t: np.ndarray, x_c: np.ndarray, w_c: np.ndarray, sd: float) -> float:
 def matching(data: pd.DataFrame, *, outcome: str, treated: str, covariates: Sequence[str],
              caliper: float | None = None, common_support: bool = True,
              trim: tuple[float, float] | None = None,
-             se: Literal["ai", "bootstrap"] = "ai", n_boot: int = 500,
+             se: Literal["ai", "ai_homoscedastic", "bootstrap"] = "ai", n_boot: int = 500,
              seed: int = 0) -> EstimateResult:
     r"""ATT by one-to-one nearest-neighbour propensity-score matching with replacement.
 
     Each treated unit :math:`i` is matched to the control(s) :math:`\mathcal{J}(i)` closest in
-    the logit-fitted propensity score (ties averaged, as R ``Matching::Match(ties=TRUE)``);
-    :math:`\hat\tau = N_1^{-1}\sum_{i:W_i=1} (Y_i - \bar Y_{\mathcal{J}(i)})`. SE
-    ``"ai"``: :math:`\hat V = N_1^{-2}\sum_i [W_i (Y_i - \hat Y_i(0) - \hat\tau)^2 +
-    (1-W_i) (K_i^2 - K_i) \hat\sigma^2_i]` (Abadie, Drukker, Herr & Imbens 2004, eq. for the
-    sample ATT, with :math:`K_i` the times control :math:`i` is used and
-    :math:`\hat\sigma^2_i` from its nearest same-group neighbour); it ignores the estimation
-    of the score. ``"bootstrap"`` resamples units (seeded) and re-runs the whole procedure.
+    the logit-fitted propensity score, ties kept and averaged exactly as R
+    ``Matching::Match(X = pscore, M = 1, ties = TRUE)`` (distance: squared score difference over
+    the score's sample variance; ties within 1e-5 of the nearest);
+    :math:`\hat\tau = N_1^{-1}\sum_{i:W_i=1} (Y_i - \bar Y_{\mathcal{J}(i)})`. Variance
+    (Abadie, Drukker, Herr & Imbens 2004, the ATT variance; ``Match``'s default, sample=FALSE):
+    :math:`\hat V = N_1^{-2}[\sum_{i:W_i=1} (Y_i - \hat Y_i(0) - \hat\tau)^2 +
+    \sum_{j:W_j=0} (K_j^2 - K'_j) \hat\sigma^2_j]`, with :math:`K_j = \sum_i
+    1\{j\in\mathcal{J}(i)\}/\#\mathcal{J}(i)` and :math:`K'_j = \sum_i
+    1\{j\in\mathcal{J}(i)\}/\#\mathcal{J}(i)^2`. ``se="ai"``: :math:`\hat\sigma^2_j` is the
+    sample variance of :math:`Y_j` and its nearest same-group neighbour(s) (``Match(...,
+    Var.calc = 1)``, heteroskedasticity-robust); ``"ai_homoscedastic"``: one pooled
+    :math:`\hat\sigma^2 = \tfrac12` mean over matched pairs of :math:`(Y_i - Y_j - \hat\tau)^2`
+    (``Match``'s default ``Var.calc = 0``). Both ignore the estimation of the score.
+    ``"bootstrap"`` resamples units (seeded) and re-runs the whole procedure.
 
     Parameters
     ----------
@@ -89,10 +109,13 @@ def matching(data: pd.DataFrame, *, outcome: str, treated: str, covariates: Sequ
     EstimateResult
         ``detail``: balance table (covariate, mean treated, mean control before/after, SMD
         before/after). ``extra``: ``dropped`` counts by reason, ``overlap`` score ranges,
-        ``raw_difference`` (unadjusted difference in means), ``pscore``.
+        ``raw_difference`` (unadjusted difference in means), ``pscore``, ``matched_pairs``
+        (treated-control pairs counting every tie; R ``Match``'s "unweighted" matched count).
     """
     require_columns(data, [outcome, treated, *covariates])
     require_numeric(data, [outcome, treated, *covariates])
+    if se not in _SE_LABEL:
+        raise ValueError(f"se must be one of {sorted(_SE_LABEL)}, got {se!r}")
     w = data[treated]
     if not w.isin([0, 1]).all():
         bad = data.index[~w.isin([0, 1]).to_numpy()][0]
@@ -118,7 +141,9 @@ def matching(data: pd.DataFrame, *, outcome: str, treated: str, covariates: Sequ
     y = data[outcome].to_numpy(float)
     score = logit.to_numpy() if cal is not None else ps.to_numpy()
     t_idx, c_idx = np.flatnonzero(is_t.to_numpy()), np.flatnonzero(is_c.to_numpy())
-    matches = _match(score[t_idx], score[c_idx], cal)
+    # Match standardises by the score's SD over the units it is given (treated and controls)
+    sd = float(np.std(score[np.concatenate([t_idx, c_idx])], ddof=1))
+    matches = _match(score[t_idx], score[c_idx], sd if sd > 0 else 1.0, cal)
     has = np.array([len(m) > 0 for m in matches])
     if caliper is not None:
         dropped["outside_caliper"] = int((~has).sum())
@@ -130,12 +155,19 @@ def matching(data: pd.DataFrame, *, outcome: str, treated: str, covariates: Sequ
     effects = y[t_idx] - y0_hat
     att = float(effects.mean())
     k = np.zeros(len(c_idx))
+    k2 = np.zeros(len(c_idx))
     for m in matches:
         k[m] += 1.0 / len(m)
+        k2[m] += 1.0 / len(m) ** 2
     n1 = len(t_idx)
-    if se == "ai":
-        sigma2 = _within_group_variance(score, y, c_idx)
-        var = (np.sum((effects - att) ** 2) + np.sum((k**2 - k) * sigma2)) / n1**2
+    if se in ("ai", "ai_homoscedastic"):
+        if se == "ai":
+            sigma2 = _within_group_variance(score / (sd if sd > 0 else 1.0), y, c_idx)
+        else:
+            pairs = [np.mean((y[i] - y[c_idx[m]] - att) ** 2)
+                     for i, m in zip(t_idx, matches, strict=True)]
+            sigma2 = 0.5 * float(np.mean(pairs))
+        var = (np.sum((effects - att) ** 2) + np.sum((k**2 - k2) * sigma2)) / n1**2
         se_val = math.sqrt(var)
     else:
         rng = np.random.default_rng(seed)
@@ -155,21 +187,25 @@ def matching(data: pd.DataFrame, *, outcome: str, treated: str, covariates: Sequ
     return EstimateResult.from_normal(
         att, se_val, n_treated=n1, n_control=int((k > 0).sum()),
         method="Propensity-score nearest-neighbour matching with replacement "
-               f"(scikit-learn logit; {'Abadie-Imbens' if se == 'ai' else 'bootstrap'} SE)",
+               f"(scikit-learn logit; {_SE_LABEL[se]} SE)",
         detail=detail,
         extra={"dropped": dropped, "raw_difference": raw, "pscore": ps,
+               "matched_pairs": int(sum(len(m) for m in matches)),
                "overlap": {"treated": (float(ps[w == 1].min()), float(ps[w == 1].max())),
                            "control": (float(ps[w == 0].min()), float(ps[w == 0].max()))}})
 
 
-def _within_group_variance(score: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """sigma^2_i = (1/2)(Y_i - Y_l)^2 with l the nearest other unit of the same group."""
-    s, v = score[idx], y[idx]
+def _within_group_variance(z: np.ndarray, y: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """sigma^2_j: sample variance of Y_j and its nearest other unit(s) of the same group, ties
+    within sqrt(machine epsilon) in squared standardised score kept (R ``Match``, Var.calc=1);
+    with one neighbour l this is (1/2)(Y_j - Y_l)^2."""
+    s, v = z[idx], y[idx]
     out = np.empty(len(idx))
     for j in range(len(idx)):
-        dist = np.abs(s - s[j])
+        dist = (s - s[j]) ** 2
         dist[j] = np.inf
-        out[j] = 0.5 * (v[j] - v[int(np.argmin(dist))]) ** 2
+        near = np.flatnonzero(dist <= dist.min() + VARIANCE_TOLERANCE)
+        out[j] = float(np.var(np.append(v[near], v[j]), ddof=1))
     return out
 
 

@@ -146,7 +146,9 @@ def placebo_rank_test(placebos: pd.DataFrame, cutoff: float | None = 5.0, *,
     if cutoff is None:
         kept = others
     else:
-        kept = others.loc[others["pre_rmspe"] ** 2 <= cutoff * treated["pre_rmspe"] ** 2]
+        # relative tolerance 1e-9: a placebo exactly at the cutoff is kept despite rounding
+        bound = cutoff * treated["pre_rmspe"] ** 2 * (1 + 1e-9)
+        kept = others.loc[others["pre_rmspe"] ** 2 <= bound]
     ratio = float(treated["ratio"])
     rank = 1 + int((kept["ratio"] >= ratio).sum())
     n = len(kept) + 1

@@ -9,9 +9,20 @@ Published numbers:
   placebo SE from 30 seeded draws (theirs: many), checked to +-40%.
 * Abadie, Diamond & Hainmueller (2010, JASA, p. 502 and Table 2): gap of about -26 packs by
   2000; donor weights Utah .334, Nevada .234, Montana .199, Colorado .164, Connecticut .069
-  (with covariates). Our outcome-only weights: 2000 gap to +-2 packs; ADH's five donors carry
-  >= 90% of the weight and each weight within 0.16 of ADH's (a looser check, stated because
-  the specification differs).
+  (they sum to 1; with covariates); California's post/pre RMSPE ratio ranks first of 39,
+  p = 1/39 (sec. 3.3, Figure 8).
+
+Why the weights and the placebo p-value are not tested to ADH's numbers: ADH's weights come
+from V-weighted predictors - log income, retail price, age 15-24 share, beer consumption
+(means 1980-88) and cigarette sales in 1975, 1980 and 1988 - and none of the installed packages
+ships those covariates (synthdid ships packs per capita only, pysyncon ships no data,
+causaldata has no smoking set), so ADH's specification cannot be rerun and a 0.02 tolerance
+cannot be met. The outcome-only fit (V = I on the 19 pre-period outcomes) gives Utah .394,
+Montana .232, Nevada .205, Connecticut .109, New Hampshire .045, Colorado .015: ADH's five donors
+still carry >= 90% of the weight, Utah, Nevada, Montana and Connecticut are within 0.065 of ADH's
+and Colorado within 0.15 (tested at those bounds). With that fit California's ratio ranks third
+of 39 (behind Missouri and Virginia, whose pre-period fits are closer): p = 3/39, tested exactly
+as our own number, not ADH's.
 """
 
 from __future__ import annotations
@@ -19,10 +30,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import synthdid
 
+from wmresearch.evaluation.sc_inference import conformal_intervals, placebo_restriction_table
 from wmresearch.evaluation.synthetic import placebo_in_time, synthetic_control, synthetic_did
 
-synthdid = pytest.importorskip("synthdid")
 ADH = {"Utah": .334, "Nevada": .234, "Montana": .199, "Colorado": .164, "Connecticut": .069}
 KW = {"outcome": "PacksPerCapita", "unit": "State", "time": "Year"}
 
@@ -45,17 +57,38 @@ def test_sc_matches_arkhangelsky_table1_and_adh_gap(sc) -> None:
     assert w.sum() == pytest.approx(1.0) and (w >= 0).all()
     assert w[list(ADH)].sum() >= 0.90
     for state, published in ADH.items():
-        assert w[state] == pytest.approx(published, abs=0.16)
+        # outcome-only vs ADH's covariate specification: see the module docstring
+        assert w[state] == pytest.approx(published, abs=0.15 if state == "Colorado" else 0.065)
     assert "nan" not in sc.summary()
 
 
 def test_sc_placebo_inference(sc) -> None:
     table = sc.extra["placebos"]
     assert len(table) == 39 and sc.extra["placebo_gaps"].shape == (31, 39)
-    # rank p-value: share of the 39 units whose post/pre RMSPE ratio is at least California's
-    expected = (table["ratio"] >= table.loc[table["treated"], "ratio"].iloc[0]).mean()
-    assert sc.pvalue == pytest.approx(expected)
-    assert 1 / 39 <= sc.pvalue <= 0.1  # ADH: 1/39 with covariates; outcome-only ranks lower
+    # outcome-only fit: Missouri and Virginia have larger ratios, California is 3rd of 39
+    # (ADH 2010, with covariates: 1st of 39, p = 1/39; see the module docstring)
+    above = set(table.loc[table["ratio"] > sc.extra["rmspe_ratio"], "unit"])
+    assert above == {"Missouri", "Virginia"}
+    assert sc.pvalue == pytest.approx(3 / 39)
+    # both fit better than California before 1989, so every ADH restriction keeps them
+    restricted = placebo_restriction_table(table)
+    assert list(restricted["rank"]) == [3, 3, 3, 3]
+    assert restricted["pvalue"].iloc[-1] == pytest.approx(3 / 39)
+
+
+def test_conformal_intervals_for_california(prop99: pd.DataFrame, sc) -> None:
+    """CWZ (2021) conformal 90% intervals (our computation; no published figure is tested):
+    with 19 pre-periods each year's interval can reach 1/20 = 0.05 < 0.1, every one excludes
+    zero and contains the SC gap of that year."""
+    ci = conformal_intervals(prop99, treated_unit="California", treatment_time=1989,
+                             alpha=0.1, **KW)
+    years = ci[ci["target"] == "period"]
+    assert len(years) == 12 and years["attainable"].all()
+    assert (years["upper"] < 0).all()
+    assert ((years["lower"] <= years["estimate"]) & (years["estimate"] <= years["upper"])).all()
+    joint = ci.iloc[0]
+    assert joint["estimate"] == pytest.approx(sc.att)
+    assert joint["min_pvalue"] == pytest.approx(1 / 31) and joint["upper"] < 0
 
 
 def test_placebo_rank_is_one_for_a_large_known_effect() -> None:
@@ -78,10 +111,12 @@ def test_placebo_rank_is_one_for_a_large_known_effect() -> None:
 
 
 def test_in_time_placebo_shows_small_gap(prop99: pd.DataFrame, sc) -> None:
+    # the main fit's specification, donors included, moved to a fake start
     res = placebo_in_time(prop99, treated_unit="California", fake_time=1980, end_time=1989,
-                          **KW)
+                          donors=list(sc.extra["spec"]["donors"]), **KW)
     assert abs(res.att) < abs(sc.att) / 2
     assert res.detail["Year"].max() == 1988
+    assert res.extra["spec"]["donors"] == sc.extra["spec"]["donors"]
 
 
 def test_sdid_matches_arkhangelsky_table1(prop99: pd.DataFrame) -> None:

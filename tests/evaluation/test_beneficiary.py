@@ -74,8 +74,11 @@ def test_choose_design_single_and_rolling(rolling, single):
 def test_choose_design_reads_text_dates():
     ben = pd.DataFrame({"person_id": ["a", "b", "c"],
                         "start_date": ["2021-03-01", "2022-10-02", "2022-01-31"]})
-    choice = choose_design(ben, id_column="person_id")
+    choice = choose_design(ben)  # person_id found when there is no firm_id
     assert choice.design == ROLLING and choice.cohorts == {2021: 1, 2022: 2}
+    with pytest.raises(BeneficiaryDataError, match="no identifier column") as err:
+        choose_design(ben.rename(columns={"person_id": "learner"}))
+    assert err.value.column == "firm_id" and err.value.row == 1
 
 
 @pytest.mark.parametrize(("frame", "column", "row", "message"), [
@@ -141,7 +144,7 @@ def test_single_cohort_matching_did_recovers_planted_effect(single):
 def test_bootcamp_matching_did_recovers_earnings_effect(bootcamp):
     truth = bootcamp.truth["effect_earnings_gbp"]
     ev = evaluate_beneficiaries(bootcamp.beneficiaries, bootcamp.panel, outcome="earnings_gbp",
-                                id_column="person_id", covariates=["age", "degree"])
+                                covariates=["age", "degree"])
     assert ev.design.design == SINGLE and _covers(ev.estimate, truth)
     # the pre-programme dip reverts: before/after more than doubles the effect
     assert not _covers(ev.naive, truth) and ev.naive.att > 2 * truth

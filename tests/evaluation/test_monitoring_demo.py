@@ -1,12 +1,16 @@
-"""Synthetic generators: rolling entry for firms, adults for a bootcamp, the demonstration."""
+"""Synthetic generators: rolling entry for firms, adults for a bootcamp, the demonstration
+(the chosen design covers the planted effect, the naive before/after does not)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from wmresearch.evaluation.beneficiary import choose_design, estimate_demo
 from wmresearch.evaluation.monitoring_demo import (
+    DEMO_UNITS,
     demonstrate,
+    synthetic_beneficiaries,
     synthetic_bootcamp,
     synthetic_monitoring,
 )
@@ -70,3 +74,24 @@ def test_demonstration_design_recovers_and_naive_does_not():
     assert design["covers_planted"].all()
     assert not naive["covers_planted"].any()
     assert (naive["error"].abs() > 3 * design["error"].abs()).all()
+
+
+@pytest.mark.parametrize(("unit", "design", "id_column"), [
+    ("firm", "rolling_entry", "firm_id"), ("individual", "single_cohort", "person_id")])
+def test_synthetic_beneficiaries_match_the_programme_unit(unit, design, id_column):
+    data = synthetic_beneficiaries(unit, start_year=2019, seed=1)
+    assert unit in DEMO_UNITS and data.truth["unit"] == unit
+    assert data.truth["id_column"] == id_column and id_column in data.beneficiaries
+    assert choose_design(data.beneficiaries, id_column=id_column).design == design
+    assert data.beneficiaries["start_date"].dt.year.min() == 2019
+    table = estimate_demo(data)
+    assert table["synthetic"].all() and table.attrs["synthetic"] is True
+    assert table.attrs["truth"] is data.truth
+    assert list(table["estimator"]) == ["design", "naive_before_after"]
+    assert list(table["covers_planted"]) == [True, False]
+
+
+def test_no_generator_for_areas():
+    assert "ward" not in DEMO_UNITS
+    with pytest.raises(ValueError, match="no synthetic generator for 'ward'"):
+        synthetic_beneficiaries("ward", start_year=2020)

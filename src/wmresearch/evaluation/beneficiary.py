@@ -40,7 +40,6 @@ impact).
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -55,8 +54,11 @@ from wmresearch.evaluation.beneficiary_data import (
     DesignChoice,
     build_outcome_panel,
     choose_design,
+    estimate_naive,
     is_synthetic,
     labelled,
+    require_panel_columns,
+    resolve_id_column,
 )
 from wmresearch.evaluation.did import difference_in_differences, event_study
 from wmresearch.evaluation.matching import matching
@@ -65,7 +67,8 @@ from wmresearch.evaluation.result import Z95, EstimateResult
 from wmresearch.evaluation.staggered import staggered_did
 
 __all__ = ["ROLLING", "SINGLE", "BeneficiaryDataError", "BeneficiaryEvaluation",
-           "DesignChoice", "build_outcome_panel", "choose_design", "estimate_naive",
+           "DesignChoice", "build_outcome_panel", "choose_design", "estimate_demo",
+           "estimate_naive",
            "estimate_rolling", "estimate_single_cohort", "evaluate_beneficiaries"]
 
 Comparison = Literal["beneficiaries", "all"]
@@ -103,49 +106,6 @@ def _with_label(result: EstimateResult, synthetic: bool, truth: object) -> Estim
 
 
 # --------------------------------------------------------------------------- estimators
-
-
-def _check_panel(panel: pd.DataFrame, columns: Sequence[str]) -> None:
-    for col in columns:
-        if col not in panel.columns:
-            raise BeneficiaryDataError("outcome panel", f"column missing (has "
-                                       f"{list(panel.columns)}); build it with "
-                                       "build_outcome_panel", row=1, column=col)
-
-
-def estimate_naive(panel: pd.DataFrame, *, outcome: str, unit: str = "firm_id",
-                   time: str = "year", cohort: str = "cohort") -> EstimateResult:
-    """Before/after of beneficiaries: mean outcome from the start year minus mean before.
-
-    No comparison group, so growth the units would have had anyway, common shocks and a
-    pre-programme dip (Ashenfelter 1978) all count as impact. Shown only as a warning.
-
-    Returns
-    -------
-    EstimateResult
-        ``att`` = mean over beneficiaries of their own after-minus-before change, SE from the
-        spread of those changes; ``detail``: one row per beneficiary (unit, cohort, change).
-    """
-    _check_panel(panel, [unit, time, cohort, outcome])
-    ben = panel[panel[cohort] > 0]
-    if ben.empty:
-        raise BeneficiaryDataError("outcome panel", "no beneficiaries (all cohorts 0)",
-                                   column=cohort)
-    after = ben[time] >= ben[cohort]
-    means = ben.assign(_after=after).groupby([unit, "_after"])[outcome].mean().unstack()
-    if means.isna().any().any():
-        raise BeneficiaryDataError("outcome panel", "a beneficiary has no year before or no "
-                                   "year from its start", column=time)
-    change = means[True] - means[False]
-    detail = pd.DataFrame({unit: change.index,
-                           cohort: ben.groupby(unit)[cohort].first().loc[change.index]
-                           .to_numpy(), "change": change.to_numpy()})
-    n = len(change)
-    se = float(change.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-    result = EstimateResult.from_normal(
-        float(change.mean()), se, n_treated=n, n_control=0,
-        method="Naive before/after of beneficiaries (no comparison group)", detail=detail)
-    return _with_label(result, is_synthetic(panel), panel.attrs.get("truth"))
 
 
 def _event_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -189,7 +149,7 @@ def estimate_rolling(panel: pd.DataFrame, *, outcome: str, unit: str = "firm_id"
     BeneficiaryDataError
         Fewer than two cohorts, or a missing column.
     """
-    _check_panel(panel, [unit, time, cohort, outcome, *covariates])
+    require_panel_columns(panel, [unit, time, cohort, outcome, *covariates])
     cohorts = sorted(int(c) for c in panel[cohort].unique() if c > 0)
     if len(cohorts) < 2:
         raise BeneficiaryDataError("outcome panel", f"rolling entry needs beneficiaries in "
@@ -281,7 +241,7 @@ def estimate_single_cohort(panel: pd.DataFrame, *, outcome: str, unit: str = "fi
     BeneficiaryDataError
         Several cohorts, no non-beneficiaries, a missing column.
     """
-    _check_panel(panel, [unit, time, cohort, outcome, *covariates])
+    require_panel_columns(panel, [unit, time, cohort, outcome, *covariates])
     cohorts = sorted(int(c) for c in panel[cohort].unique() if c > 0)
     if len(cohorts) != 1:
         raise BeneficiaryDataError("outcome panel", f"a single cohort is needed, found "
@@ -345,7 +305,7 @@ def estimate_single_cohort(panel: pd.DataFrame, *, outcome: str, unit: str = "fi
 
 
 def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes: pd.DataFrame,
-                           *, outcome: str, id_column: str = "firm_id", time: str = "year",
+                           *, outcome: str, id_column: str | None = None, time: str = "year",
                            date_column: str = "start_date", covariates: Sequence[str] = (),
                            comparison: Comparison = "beneficiaries",
                            lags: int = 3) -> BeneficiaryEvaluation:
@@ -367,6 +327,7 @@ def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes
         ``naive`` (:func:`estimate_naive`), ``event_study`` and ``panel``.
     """
     ben = monitoring.beneficiaries if isinstance(monitoring, MonitoringReturn) else monitoring
+    id_column = resolve_id_column(ben, id_column)
     design = choose_design(ben, id_column=id_column, date_column=date_column)
     panel = build_outcome_panel(ben, outcomes, outcome=outcome, id_column=id_column,
                                 time=time, date_column=date_column, covariates=covariates)
@@ -379,3 +340,32 @@ def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes
     events = est.extra.get("event_study", pd.DataFrame())
     events = labelled(events, is_synthetic(panel), panel.attrs.get("truth"))
     return BeneficiaryEvaluation(design, est, naive, events, panel)
+
+
+def estimate_demo(demo: object) -> pd.DataFrame:
+    """Planted effect against the chosen design and the naive before/after on synthetic data.
+
+    Parameters
+    ----------
+    demo : a :class:`~wmresearch.evaluation.monitoring_demo.SyntheticMonitoring` (its
+        ``truth`` names ``outcome``, ``id_column``, ``covariates`` and the planted ``effect``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per estimator (``design``, ``naive_before_after``): design, estimator,
+        method, planted, estimate, se, ci_low, ci_high, covers_planted, error, n_treated,
+        n_control, synthetic; ``attrs["synthetic"]`` and ``attrs["truth"]``.
+    """
+    truth = demo.truth  # type: ignore[attr-defined]
+    ev = evaluate_beneficiaries(demo.beneficiaries, demo.panel,  # type: ignore[attr-defined]
+                                outcome=truth["outcome"], id_column=truth["id_column"],
+                                covariates=tuple(truth["covariates"]))
+    planted = float(truth["effect"])
+    t = ev.table().rename(columns={"att": "estimate"})
+    t = t.assign(design=ev.design.design, planted=planted,
+                 covers_planted=t["ci_low"].le(planted) & t["ci_high"].ge(planted),
+                 error=t["estimate"] - planted)
+    cols = ["design", "estimator", "method", "planted", "estimate", "se", "ci_low", "ci_high",
+            "covers_planted", "error", "n_treated", "n_control"]
+    return labelled(t[cols], True, truth)

@@ -3,8 +3,9 @@
 :func:`choose_design` reads the support start dates of a monitoring return's beneficiaries
 (several start years: rolling entry; one: a single cohort) and :func:`build_outcome_panel`
 joins them to an outcome panel of beneficiaries and non-beneficiaries, raising
-:class:`BeneficiaryDataError` (sheet, row, column) on every inconsistency. The estimators are in
-:mod:`wmresearch.evaluation.beneficiary`.
+:class:`BeneficiaryDataError` (sheet, row, column) on every inconsistency;
+:func:`estimate_naive` is the before/after a comparison group exists to correct. The
+estimators are in :mod:`wmresearch.evaluation.beneficiary`.
 
 References
 ----------
@@ -14,12 +15,16 @@ Heckman, J. J., Ichimura, H. and Todd, P. E. (1997), Review of Economic Studies 
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
+
+from wmresearch.evaluation.result import EstimateResult
 
 ROLLING = "rolling_entry"
 SINGLE = "single_cohort"
@@ -87,6 +92,22 @@ def labelled(frame: pd.DataFrame, synthetic: bool, truth: object = None) -> pd.D
 # --------------------------------------------------------------------------- design
 
 
+#: Identifier columns tried, in order, when none is named: firms, then people.
+ID_COLUMNS = ("firm_id", "person_id")
+
+
+def resolve_id_column(beneficiaries: pd.DataFrame, id_column: str | None) -> str:
+    """``id_column``, or the first of :data:`ID_COLUMNS` in the beneficiaries sheet."""
+    if id_column is not None:
+        return id_column
+    found = [c for c in ID_COLUMNS if c in beneficiaries.columns]
+    if not found:
+        raise BeneficiaryDataError("beneficiaries", f"no identifier column: expected one of "
+                                   f"{list(ID_COLUMNS)}, has {list(beneficiaries.columns)}",
+                                   row=1, column=ID_COLUMNS[0])
+    return found[0]
+
+
 def _start_years(beneficiaries: pd.DataFrame, id_column: str,
                  date_column: str) -> pd.Series:
     """Calendar year of each beneficiary's start date, indexed by identifier."""
@@ -119,7 +140,7 @@ def _row(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0]) + 2
 
 
-def choose_design(beneficiaries: pd.DataFrame, *, id_column: str = "firm_id",
+def choose_design(beneficiaries: pd.DataFrame, *, id_column: str | None = None,
                   date_column: str = "start_date") -> DesignChoice:
     """The design that fits the beneficiaries' start dates.
 
@@ -131,7 +152,8 @@ def choose_design(beneficiaries: pd.DataFrame, *, id_column: str = "firm_id",
     Parameters
     ----------
     beneficiaries : the ``beneficiaries`` sheet of a monitoring return (one row per unit).
-    id_column, date_column : identifier and support start date columns.
+    id_column : identifier column; ``None``: ``firm_id`` or else ``person_id``.
+    date_column : support start date column.
 
     Returns
     -------
@@ -143,6 +165,7 @@ def choose_design(beneficiaries: pd.DataFrame, *, id_column: str = "firm_id",
     BeneficiaryDataError
         A column missing, an empty or duplicate identifier, a missing or unreadable date.
     """
+    id_column = resolve_id_column(beneficiaries, id_column)
     years = _start_years(beneficiaries, id_column, date_column)
     if years.empty:
         raise BeneficiaryDataError("beneficiaries", "no beneficiaries", row=2,
@@ -163,7 +186,7 @@ def choose_design(beneficiaries: pd.DataFrame, *, id_column: str = "firm_id",
 
 
 def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, outcome: str,
-                        id_column: str = "firm_id", time: str = "year",
+                        id_column: str | None = None, time: str = "year",
                         date_column: str = "start_date", covariates: Sequence[str] = (),
                         outcomes_sheet: str = "outcome panel") -> pd.DataFrame:
     """Join start dates to an outcome panel of beneficiaries and non-beneficiaries.
@@ -179,6 +202,7 @@ def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, 
     outcomes : long panel with ``id_column``, ``time``, ``outcome`` and ``covariates``,
         one row per unit and year, balanced.
     outcome : numeric outcome column (e.g. ``log_employment``, ``earnings_gbp``).
+    id_column : identifier in both tables; ``None``: ``firm_id`` or else ``person_id``.
     covariates : numeric columns carried into the panel (matching covariates).
     outcomes_sheet : name of the outcome table used in error messages.
 
@@ -197,6 +221,7 @@ def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, 
         duplicate (unit, year), a beneficiary with no rows in the outcome panel, a start year
         with no earlier year in the panel, or a unit missing a year.
     """
+    id_column = resolve_id_column(beneficiaries, id_column)
     years = _start_years(beneficiaries, id_column, date_column)
     sheet = outcomes_sheet
     needed = [id_column, time, outcome, *covariates]
@@ -264,3 +289,48 @@ def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, 
     frame = frame.sort_values([id_column, time]).reset_index(drop=True)
     truth = outcomes.attrs.get("truth", beneficiaries.attrs.get("truth"))
     return labelled(frame, is_synthetic(beneficiaries, outcomes), truth)
+
+
+def require_panel_columns(panel: pd.DataFrame, columns: Sequence[str]) -> None:
+    for col in columns:
+        if col not in panel.columns:
+            raise BeneficiaryDataError("outcome panel", f"column missing (has "
+                                       f"{list(panel.columns)}); build it with "
+                                       "build_outcome_panel", row=1, column=col)
+
+
+def estimate_naive(panel: pd.DataFrame, *, outcome: str, unit: str = "firm_id",
+                   time: str = "year", cohort: str = "cohort") -> EstimateResult:
+    """Before/after of beneficiaries: mean outcome from the start year minus mean before.
+
+    No comparison group, so growth the units would have had anyway, common shocks and a
+    pre-programme dip (Ashenfelter 1978) all count as impact. Shown only as a warning.
+
+    Returns
+    -------
+    EstimateResult
+        ``att`` = mean over beneficiaries of their own after-minus-before change, SE from the
+        spread of those changes; ``detail``: one row per beneficiary (unit, cohort, change).
+    """
+    require_panel_columns(panel, [unit, time, cohort, outcome])
+    ben = panel[panel[cohort] > 0]
+    if ben.empty:
+        raise BeneficiaryDataError("outcome panel", "no beneficiaries (all cohorts 0)",
+                                   column=cohort)
+    after = ben[time] >= ben[cohort]
+    means = ben.assign(_after=after).groupby([unit, "_after"])[outcome].mean().unstack()
+    if means.isna().any().any():
+        raise BeneficiaryDataError("outcome panel", "a beneficiary has no year before or no "
+                                   "year from its start", column=time)
+    change = means[True] - means[False]
+    detail = pd.DataFrame({unit: change.index,
+                           cohort: ben.groupby(unit)[cohort].first().loc[change.index]
+                           .to_numpy(), "change": change.to_numpy()})
+    n = len(change)
+    se = float(change.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
+    result = EstimateResult.from_normal(
+        float(change.mean()), se, n_treated=n, n_control=0,
+        method="Naive before/after of beneficiaries (no comparison group)", detail=detail)
+    return dataclasses.replace(result, detail=labelled(detail, is_synthetic(panel),
+                                                       panel.attrs.get("truth")),
+                               extra={"synthetic": is_synthetic(panel)})

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from wmresearch.evaluation.beneficiary import evaluate_beneficiaries
+from wmresearch.evaluation.beneficiary import estimate_demo
 
 #: Enterprises by employment size band, Great Britain, March 2022 (ONS UK Business Counts via
 #: NOMIS; counts rounded to 5 by ONS): the SME bands, used for the synthetic size distribution.
@@ -207,7 +207,8 @@ def synthetic_monitoring(n_firms: int = 3000, *, first_year: int = 2017,
              "selection_size": selection_size, "selection_trend": selection_trend,
              "selection_growth": selection_growth,
              "treated_firms": int(treated.sum()), "seed": seed, "unit": "firm",
-             "outcome": "log_employment", "effect": effect}
+             "outcome": "log_employment", "effect": effect, "id_column": "firm_id",
+             "covariates": []}
     for frame in (panel, beneficiaries, outcomes):
         frame.attrs.update(synthetic=True, truth=truth)
     return SyntheticMonitoring(panel, beneficiaries, outcomes, truth)
@@ -337,64 +338,63 @@ def synthetic_bootcamp(n_people: int = 4000, *, first_year: int = 2018, last_yea
              "effect_employment_index": effect_employment_index,
              "effect_log_pay": effect_log_pay, "start_year": start_year,
              "entry_years": [start_year], "dip": dip, "participants": n_ben, "seed": seed,
-             "unit": "individual", "outcome": "earnings_gbp",
+             "unit": "individual", "outcome": "earnings_gbp", "id_column": "person_id",
+             "covariates": ["age", "degree"],
              "effect": float((earnings1 - earnings0)[dose].mean())}
     for frame in (panel, beneficiaries, outcomes):
         frame.attrs.update(synthetic=True, truth=truth)
     return SyntheticMonitoring(panel, beneficiaries, outcomes, truth)
 
 
-#: The demonstration's scenarios: (name, unit, generator keyword arguments).
-DEMO_SCENARIOS: tuple[tuple[str, str, dict[str, object]], ...] = (
-    ("firms, rolling entry 2020-2023", "firm",
-     {"n_firms": 1500, "first_year": 2016, "last_year": 2025,
-      "entry_years": (2020, 2021, 2022, 2023)}),
-    ("firms, one cohort 2022", "firm",
-     {"n_firms": 1500, "first_year": 2016, "last_year": 2025, "start_year": 2022,
-      "selection_trend": 0.0, "selection_growth": 1.0}),
-    ("adults, skills bootcamp intake 2022", "individual",
-     {"n_people": 4000, "first_year": 2018, "last_year": 2025, "start_year": 2022}),
-)
+#: Programme units with a synthetic generator, and what the invented units are.
+DEMO_UNITS: dict[str, str] = {"firm": "firms", "individual": "adults"}
 
 
-def demonstrate(seed: int = 20240601) -> pd.DataFrame:
-    """Planted effect against the chosen design's estimate and a naive before/after.
+def synthetic_beneficiaries(unit: str, *, start_year: int, seed: int = 20240601,
+                            rolling: bool | None = None) -> SyntheticMonitoring:
+    """The synthetic panel that matches a programme's unit (a key of :data:`DEMO_UNITS`).
 
-    For each of :data:`DEMO_SCENARIOS`: firms with rolling entry (selection into the
-    programme on size and on the latent growth trend, entry year random among
-    beneficiaries), firms in one cohort (selection on size and on observed pre-period
-    growth) and adults in one bootcamp intake (selection on age, qualification and a fall in
-    earnings). :func:`wmresearch.evaluation.beneficiary.evaluate_beneficiaries` chooses the
-    design from the start dates; covariates are age and degree for adults.
+    Firms (business support): rolling entry over ``start_year`` to ``start_year + 3`` by
+    default (``rolling=False``: one cohort selected on size and observed growth), 1,500
+    firms over ``start_year - 4`` to ``start_year + 5``. Adults (skills bootcamp): one
+    intake in ``start_year``, 4,000 people over ``start_year - 4`` to ``start_year + 3``.
+    """
+    if unit == "individual":
+        return synthetic_bootcamp(first_year=start_year - 4, last_year=start_year + 3,
+                                  start_year=start_year, seed=seed)
+    if unit != "firm":
+        raise ValueError(f"unit: no synthetic generator for {unit!r}; have {list(DEMO_UNITS)}")
+    common = {"n_firms": 1500, "first_year": start_year - 4, "last_year": start_year + 5,
+              "start_year": start_year, "seed": seed}
+    if rolling is False:
+        return synthetic_monitoring(selection_trend=0.0, selection_growth=1.0, **common)
+    return synthetic_monitoring(entry_years=range(start_year, start_year + 4), **common)
+
+
+def demonstrate(start_year: int = 2022, seed: int = 20240601) -> pd.DataFrame:
+    """Planted effect against the chosen design and a naive before/after, three scenarios.
+
+    Firms with rolling entry (selection on size and the latent growth trend, entry year
+    random among beneficiaries), firms in one cohort (selection on size and observed
+    growth), adults in one bootcamp intake (selection on age, qualification and a fall in
+    earnings); each through :func:`wmresearch.evaluation.beneficiary.estimate_demo`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per scenario and estimator (``design``, ``naive_before_after``): scenario,
-        unit, outcome, design, method, planted, estimate, se, ci_low, ci_high,
-        covers_planted, error, n_treated, n_control, synthetic (True). ``attrs``:
-        ``synthetic`` and ``truth`` (scenario -> truth dict).
+        :func:`~wmresearch.evaluation.beneficiary.estimate_demo`'s rows with ``scenario``,
+        ``unit`` and ``outcome`` first; ``attrs``: ``synthetic`` and ``truth`` by scenario.
     """
+    scenarios = {"firms, rolling entry": ("firm", True), "firms, one cohort": ("firm", False),
+                 "adults, one bootcamp intake": ("individual", None)}
     tables, truths = [], {}
-    for name, unit, kwargs in DEMO_SCENARIOS:
-        if unit == "firm":
-            data = synthetic_monitoring(seed=seed, **kwargs)  # type: ignore[arg-type]
-            ev = evaluate_beneficiaries(data.beneficiaries, data.panel,
-                                        outcome="log_employment", id_column="firm_id")
-        else:
-            data = synthetic_bootcamp(seed=seed, **kwargs)  # type: ignore[arg-type]
-            ev = evaluate_beneficiaries(data.beneficiaries, data.panel, outcome="earnings_gbp",
-                                        id_column="person_id", covariates=("age", "degree"))
+    for name, (unit, rolling) in scenarios.items():
+        data = synthetic_beneficiaries(unit, start_year=start_year, seed=seed, rolling=rolling)
         truths[name] = data.truth
-        planted = float(data.truth["effect"])
-        t = ev.table().rename(columns={"att": "estimate"})
-        tables.append(t.assign(scenario=name, unit=unit, outcome=data.truth["outcome"],
-                               design=ev.design.design, planted=planted,
-                               covers_planted=t["ci_low"].le(planted) & t["ci_high"].ge(planted),
-                               error=t["estimate"] - planted, synthetic=True))
-    out = pd.concat(tables, ignore_index=True)[
-        ["scenario", "unit", "outcome", "design", "estimator", "method", "planted", "estimate",
-         "se", "ci_low", "ci_high", "covers_planted", "error", "n_treated", "n_control",
-         "synthetic"]]
+        table = estimate_demo(data)
+        tables.append(table.assign(scenario=name, unit=unit, outcome=data.truth["outcome"]))
+    out = pd.concat(tables, ignore_index=True)
+    out = out[["scenario", "unit", "outcome", *[c for c in out if c not in
+                                                  ("scenario", "unit", "outcome")]]]
     out.attrs.update(synthetic=True, truth=truths)
     return out

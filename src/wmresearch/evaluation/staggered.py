@@ -25,11 +25,21 @@ _NAMES = {"simple": "simple (size-weighted)", "group": "group/cohort", "dynamic"
           "calendar": "calendar-time"}
 
 
-def _aggregate(fit: ATTgt, kind: str) -> tuple[float, float, pd.DataFrame]:
+def _aggregate(fit: ATTgt, kind: str,
+               influence: dict[str, np.ndarray] | None = None,
+               ) -> tuple[float, float, pd.DataFrame]:
     # csdid prints its tables; keep the notebook output to our own summary
     with contextlib.redirect_stdout(io.StringIO()):
         fit.aggte(typec=kind, bstrap=False, cband=False)
     a = fit.atte
+    if influence is not None:
+        funcs = a.get("inf_function") or {}
+        overall = {"simple": "simple_att", "group": "selective_inf_func",
+                   "dynamic": "dynamic_inf_func", "calendar": "calendar_inf_func"}[kind]
+        if overall in funcs:
+            influence[kind] = np.asarray(funcs[overall], dtype=float).ravel()
+        if kind == "dynamic" and "dynamic_inf_func_e" in funcs:
+            influence["dynamic_e"] = np.asarray(funcs["dynamic_inf_func_e"], dtype=float)
     if kind == "simple":
         table = pd.DataFrame(columns=["level", "estimate", "se"])
     else:
@@ -43,7 +53,8 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
                   covariates: Sequence[str] = (),
                   control: Literal["never", "notyet"] = "never",
                   method: Literal["dr", "reg", "ipw"] = "dr",
-                  aggregation: Aggregation = "group") -> EstimateResult:
+                  aggregation: Aggregation = "group", cluster: str | None = None,
+                  anticipation: int = 0) -> EstimateResult:
     r"""Group-time ATT(g,t) and their aggregations (Callaway & Sant'Anna 2021).
 
     For each cohort :math:`g` (first treated period) and period :math:`t`,
@@ -54,19 +65,30 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
     (weights :math:`\propto` cohort size over post cells), ``group`` (average per cohort,
     then over cohorts: the paper's preferred overall ATT), ``dynamic`` (event time
     :math:`e = t - g`, overall = mean over :math:`e \ge 0`), ``calendar``. Analytic
-    influence-function SEs (no bootstrap, so results are deterministic).
+    influence-function SEs (no bootstrap, so results are deterministic); with ``cluster``,
+    cluster-robust: :math:`\widehat{se} = \sqrt{\sum_c S_c^2}/n` with :math:`S_c` the sum
+    of the influence function over the units of cluster :math:`c` (R ``did``'s
+    ``clustervars`` with ``bstrap=FALSE``).
 
     Parameters
     ----------
     cohort : column with the first treated period; 0 (or NaN) for never-treated units.
     aggregation : which aggregation is the headline ``att``; all four are in ``extra``.
+    cluster : optional time-invariant column to cluster the SEs on (e.g. an authority that
+        is treated as a whole); ``None`` (default) is unit-level.
+    anticipation : periods of anticipation :math:`\delta` (sec. 3.1): post cells compare
+        with period :math:`g-\delta-1`; cells :math:`g-\delta \le t < g` are estimated
+        but left out of the simple, group and calendar aggregations and of the pre-test.
 
     Returns
     -------
     EstimateResult
         ``detail``: one row per (cohort, time) with att, se, post flag; ``extra`` has
         ``aggregations`` (dict of tables with overall estimates) and ``pretrend_pvalue``
-        (the package's Wald pre-test of all pre-treatment ATT(g,t) = 0).
+        (the package's Wald pre-test of all pre-treatment ATT(g,t) = 0; clustered when
+        ``cluster`` is set), ``influence`` (each aggregation's influence function,
+        ``dynamic_e`` the event-time ones and ``att_gt`` the cells', one row per unit) and
+        ``influence_units`` (the units in that row order).
     """
     panel_checks(data, outcome=outcome, unit=unit, time=time, numeric=[*covariates])
     g = pd.to_numeric(data[cohort], errors="coerce").fillna(0)
@@ -76,8 +98,10 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
     cohorts = sorted(g[g > 0].unique())
     if not cohorts:
         raise ValueError(f"no treated units: {cohort!r} is 0 or missing for every unit")
+    if anticipation < 0:
+        raise ValueError(f"anticipation must be 0 or more, got {anticipation}")
     for c in cohorts:
-        require_pre_periods(periods, c, 1, who=f"cohort {c:g}")
+        require_pre_periods(periods, c - anticipation, 1, who=f"cohort {c:g}")
     never = (g == 0).any()
     if control == "never" and not never:
         raise ValueError(f"no never-treated units ({cohort!r} == 0) to compare with; use "
@@ -85,14 +109,24 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
     if control == "notyet" and not never and cohorts[0] >= cohorts[-1]:
         raise ValueError("no not-yet-treated units: all treated units start in the same "
                          "period and none is never treated")
-    frame = data[[unit, time, outcome, *covariates]].copy()
+    if cluster is not None and cluster not in data.columns:
+        raise ValueError(f"cluster column {cluster!r} not in the panel")
+    if cluster is not None and (data.groupby(unit)[cluster].nunique() > 1).any():
+        raise ValueError(f"cluster column {cluster!r} varies over time within a unit")
+    keep = [unit, time, outcome, *covariates] + ([cluster] if cluster else [])
+    frame = data[list(dict.fromkeys(keep))].copy()
     frame["_g"] = g.astype(int).to_numpy()
-    frame[unit] = pd.factorize(frame[unit])[0] + 1
+    codes, labels = pd.factorize(frame[unit])
+    frame[unit] = codes + 1
+    if cluster is not None:
+        frame["_cluster"] = pd.factorize(frame[cluster])[0] + 1
     xformla = f"{outcome} ~ " + (" + ".join(covariates) if covariates else "1")
     with contextlib.redirect_stdout(io.StringIO()):
         fit = ATTgt(yname=outcome, gname="_g", idname=unit, tname=time, data=frame,
                     xformla=xformla,
                     control_group="nevertreated" if control == "never" else "notyettreated",
+                    clustervar="_cluster" if cluster is not None else None,
+                    anticipation=anticipation,
                     print_details=False).fit(est_method=method, bstrap=False)
     mp = fit.MP
     se = np.asarray(fit.results["se"], dtype=float)
@@ -101,17 +135,30 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
                            "att": np.asarray(mp["att"], dtype=float), "se": se})
     detail["post"] = detail["time"] >= detail["cohort"]
     aggs: dict[str, dict[str, object]] = {}
+    influence: dict[str, np.ndarray] = {}
+    dp = fit.dp
+    first = dp["data"][dp["data"][dp["tname"]] == min(dp["data"][dp["tname"]])]
+    order = np.asarray(first[dp["idname"]].unique(), dtype=int) - 1
+    if mp.get("inffunc") is not None:
+        influence["att_gt"] = np.asarray(mp["inffunc"]["inffunc"], dtype=float)
     for kind in ("simple", "group", "dynamic", "calendar"):
-        att, agg_se, table = _aggregate(fit, kind)
+        att, agg_se, table = _aggregate(fit, kind, influence)
         aggs[kind] = {"att": att, "se": agg_se, "table": table}
     head = aggs[aggregation]
     n_treated = int(data.loc[g > 0, unit].nunique())
+    notes = []
+    if cluster is not None:
+        notes.append(f"SEs clustered by {cluster}")
+    if anticipation:
+        notes.append(f"anticipation {anticipation}")
+    suffix = f"; {', '.join(notes)}" if notes else ""
     return EstimateResult.from_normal(
         float(head["att"]), float(head["se"]), n_treated=n_treated,  # type: ignore[arg-type]
         n_control=int(data[unit].nunique() - n_treated),
         method=f"Callaway & Sant'Anna (2021) staggered DiD, {_NAMES[aggregation]} aggregation, "
                f"{'never' if control == 'never' else 'not-yet'}-treated controls, "
-               f"{method.upper()} (csdid)",
+               f"{method.upper()} (csdid){suffix}",
         detail=detail,
         extra={"aggregations": aggs, "pretrend_pvalue": float(mp["Wpval"])
-               if mp.get("Wpval") is not None else None})
+               if mp.get("Wpval") is not None else None,
+               "influence": influence, "influence_units": list(labels[order])})

@@ -210,3 +210,26 @@ def test_real_fast_att_equals_csdid_and_ri_is_fast(real_panel) -> None:
     assert ri.att == pytest.approx(res.att, abs=1e-12) and 0 < ri.pvalue <= 1
     assert ri.extra["draws"].shape == (999,)
     assert res.method.endswith("SEs clustered by authority")
+
+
+def test_real_tables_for_the_report(real_panel, district_productivity, mirror) -> None:
+    from wmresearch.evidence.devolution import get_mayoral_districts, read_county_names
+
+    panel, acc = real_panel
+    assert acc["dropped_incomplete"] == 0
+    res = dv.devolution_att(panel, "log_gva_per_hour")
+    boot = dv.wild_cluster_bootstrap(res, res.extra["influence_clusters"], draws=199,
+                                     weights="webb")
+    assert boot.extra["clusters"] == 194  # 9 authorities + 185 control clusters
+    table = dv.inference_table([("analytic", res), ("bootstrap", boot)])
+    assert list(table["estimate_pct"]) == pytest.approx([100 * res.att] * 2)
+    event = dv.event_table(dv.devolution_att(panel, "log_gva_per_hour",
+                                             aggregation="dynamic"))
+    assert event["event_time"].min() == -16 and event["event_time"].max() == 5
+    data, lookup = district_productivity
+    la = mirror / "geography/la_all_codes.csv.gz"
+    districts = get_mayoral_districts(
+        mirror / "reference/programmes/mayoral_combined_authorities.csv", lookup,
+        read_county_names(la)).data
+    out = dv.outcomes_table({"productivity_lad": data}, districts, lookup)
+    assert len(out) == 2 and out.loc[0, "estimate"] == pytest.approx(100 * res.att)

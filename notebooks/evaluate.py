@@ -28,16 +28,28 @@ from wmresearch.config import Project
 from wmresearch.evaluation import monitoring_demo, power
 from wmresearch.evaluation import programme_tables as tables
 from wmresearch.evaluation.appraisal import sms_level
-from wmresearch.evaluation.area_check import area_gva_hours, area_noise, area_panel
+from wmresearch.evaluation.area_check import (
+    area_autocorrelation,
+    area_gva_hours,
+    area_noise,
+    area_panel,
+)
 from wmresearch.evaluation.beneficiary import choose_design, estimate_demo
 from wmresearch.evaluation.monitoring import schema_markdown
 from wmresearch.evaluation.programmes import get_programme
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
-from wmresearch.evidence.tables import Tables
 from wmresearch.evidence.geography import region_lads
-from wmresearch.reporting import logic_model_chart, number, say, show_table, synthetic_notice
-from wmresearch.reporting import write_metrics
+from wmresearch.evidence.tables import Tables
+from wmresearch.reporting import (
+    logic_model_chart,
+    number,
+    say,
+    show_table,
+    synthetic_notice,
+    write_metrics,
+)
 
+# %% tags=["remove-cell"]
 project = Project.here()
 paths = project.paths
 prog = get_programme(project.params["programmes"], programme)
@@ -78,7 +90,7 @@ say(f"**Rationale.** {prog.rationale}\n\n**Key dates.**\n\n"
     + "\n".join(f"* {d.date}: {d.event} ({d.source})" for d in prog.key_dates))
 
 # %%
-show_table(tables.spend_table(prog), formats={"amount_gbp": "£{:,.0f}"},
+show_table(tables.spend_table(prog), formats={"Amount (£)": "£{:,.0f}"},
            caption=f"Budget and spend profile of {prog.name} (nominal pounds)",
            sources=[SRC_FACTS], missing="not published")
 if prog.budget.note:
@@ -98,7 +110,8 @@ indicators = tables.indicator_table(prog)
 if indicators.empty:
     say("No output or outcome targets are published for this programme.")
 else:
-    show_table(indicators, formats={"achieved_share": "{:.0%}"}, missing="not published",
+    show_table(indicators, formats={"Share achieved": "{:.0%}", "Target": "{:,.4g}",
+                                         "Actual": "{:,.4g}"}, missing="not published",
                caption=f"Outputs and outcomes of {prog.name} against published targets",
                sources=[SRC_FACTS])
 
@@ -130,14 +143,16 @@ say(f"* **Design:** {design.method.replace('_', ' ')}; exposure "
 if area.available:
     pre_years = prog.start_year - area.first_year
     sigma = area_noise(area, before=min(prog.start_year, area.last_year + 1))
+    rho = area_autocorrelation(area, before=min(prog.start_year, area.last_year + 1))
     gva_year, gva, hours = area_gva_hours(area)
     spend, spend_basis = tables.annual_spend(prog)
     plausible = (power.plausible_effect_gva_per_hour(spend, gva, hours)
                  if spend is not None else None)
     projection = power.power_by_year(
         start_year=prog.start_year, last_data_year=area.last_year, sigma=sigma, n_treated=1,
-        n_control=len(area.donors), pre_periods=pre_years,
-        plausible_effect=plausible.log_points if plausible else None, horizon=10)
+        n_control=len(area.donors), pre_periods=pre_years, rho=rho,
+        plausible_effect=plausible.log_points if plausible else None,
+        horizon=max(10, area.last_year - prog.start_year + 5))
 
 # %%
 if not area.available:
@@ -147,12 +162,18 @@ else:
         f"programme's first treated year is **{prog.start_year}**, so the published data "
         f"hold **{projection.post_periods}** post-programme year(s). The noise of the donor "
         f"districts' log GVA per hour before {prog.start_year} (two-way demeaned) is "
-        f"{number(sigma * 100, digits=2)} log points, over {len(area.donors)} districts.")
+        f"{number(sigma * 100, digits=2)} log points over {len(area.donors)} districts, with "
+        f"a year-to-year correlation of {number(rho, digits=2)} (the ONS series are "
+        "smoothed); the MDE allows for both (McKenzie 2012).")
 
 # %%
 if area.available:
-    show_table(projection.table.assign(mde=projection.table["mde"] * 100),
-               formats={"mde": "{:.1f}"},
+    show_table(projection.table.assign(mde=projection.table["mde"] * 100)
+               .replace({True: "yes", False: "no"})
+               .rename(columns={"last_data_year": "data up to", "post_periods":
+                                "post-programme years", "mde": "MDE (%)", "published":
+                                "published", "detectable": "plausible effect detectable"}),
+               formats={"MDE (%)": "{:.1f}"},
                caption=(f"Minimum detectable effect on GVA per hour worked (log points x 100, "
                         f"about %) by the last year of published data; {prog.start_year} "
                         "start, 80% power, 5% two-sided"),
@@ -163,7 +184,7 @@ if area.available and plausible is not None:
     say(f"**Plausible effect, in the outcome's units.** Annual spend ({spend_basis}) "
         f"{number(spend, gbp=True)} against the area's GVA in {gva_year}, "
         f"{number(gva, gbp=True)} over {number(hours / 1e9, digits=2)}bn hours worked "
-        f"(GVA per hour {number(plausible.gva_per_hour, digits=2, gbp=True)}), could raise "
+        f"(GVA per hour £{plausible.gva_per_hour:.2f}), could raise "
         f"GVA per hour by at most **£{plausible.gbp_per_hour:.3f}**, that is "
         f"**{number(plausible.log_points, digits=3, pct=True)}**: an {plausible.assumption}.")
 elif area.available:
@@ -209,10 +230,15 @@ say(f"No impact estimate is reported: {sms_statement(status)}. "
 # ## 7. Beneficiary-level evaluation
 #
 # Impact on supported firms or people needs monitoring returns in a fixed format, linked to
-# administrative data for a comparison group. The return's data dictionary:
+# administrative data for a comparison group.
 
 # %%
-say(schema_markdown().replace("\n## ", "\n#### ").replace("# Monitoring", "### Monitoring"))
+if design.unit == "firm":
+    say(schema_markdown().replace("\n## ", "\n#### ").replace("# Monitoring", "### Monitoring"))
+else:
+    say(f"The package's monitoring-return template is for firms; a return for "
+        f"{design.unit.replace('_', ' ')}-level beneficiaries (an identifier, start date and "
+        "baseline outcomes per person) is not yet defined.")
 
 # %%
 count = tables.beneficiary_count(prog)
@@ -237,14 +263,28 @@ else:
     demo = monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
                                                    seed=seed)
     chosen = choose_design(demo.beneficiaries)
+    outcome_words = demo.truth["outcome"].replace("_", " ")
     display(synthetic_notice(f"invented {demo_unit}, seed {seed}; a planted effect of "
-                             f"{demo.truth['effect']} on {demo.truth['outcome']}. Not "
-                             "monitoring data of this programme; no finding."))
+                             f"{demo.truth['effect']} on {outcome_words}. Not monitoring "
+                             "data of this programme; no finding."))
+
+# %%
+if demo_unit is not None:
     demo_table = estimate_demo(demo)
-    show_table(demo_table, caption=(f"SYNTHETIC demonstration: the {chosen.design} estimator "
-                                    "recovers a planted effect; a naive before/after does not"),
+    demo_table["covers_planted"] = demo_table["covers_planted"].map({True: "yes", False: "no"})
+    demo_table = demo_table.rename(columns={
+        "method": "Estimator", "planted": "Planted effect", "estimate": "Estimate",
+        "ci_low": "95% interval, low", "ci_high": "95% interval, high",
+        "covers_planted": "Interval covers the planted effect"})
+    shown = ["Estimator", "Planted effect", "Estimate", "95% interval, low",
+             "95% interval, high", "Interval covers the planted effect", "synthetic"]
+    show_table(demo_table[shown], formats={c: "{:,.3f}" for c in shown[1:5]},
+               caption=f"SYNTHETIC demonstration: the {chosen.design.replace('_', ' ')} "
+                       "estimator recovers a planted effect; a naive before/after does not",
                sources=["SYNTHETIC data made by the package, not official statistics"])
-    say(f"The design a real return would get is **{chosen.design}**: {chosen.reason}.")
+    say(f"In this demonstration the beneficiaries' start dates call for "
+        f"**{chosen.design.replace('_', ' ')}**: {chosen.reason}. A real monitoring return "
+        "goes through the same choice.")
 
 # %% [markdown]
 # ## 8. Additionality and value for money
@@ -264,7 +304,7 @@ if costs.empty:
     say("**Cost per output:** not computable: the budget or the achieved outputs are not "
         "published.")
 else:
-    show_table(costs, formats={"budget_gbp": "£{:,.0f}", "cost_per_output_gbp": "£{:,.0f}"},
+    show_table(costs, formats={"Budget (£)": "£{:,.0f}", "Cost per output (£)": "£{:,.0f}"},
                caption="Gross cost per achieved output (before additionality)",
                sources=[SRC_FACTS])
 pv = tables.spend_present_value(prog)

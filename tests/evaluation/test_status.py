@@ -49,8 +49,8 @@ def test_ukspf_spend_is_the_published_profile(registry):
     # PROGRAMME_FACTS §1 [5]: £10,729,170 + £21,458,339 + £56,220,848 = £88,408,357
     prog = get_programme(registry, "ukspf")
     spend = tables.spend_table(prog)
-    assert spend.loc[0, "amount_gbp"] == 88_408_357
-    assert spend["amount_gbp"].iloc[1:4].tolist() == [10_729_170, 21_458_339, 56_220_848]
+    assert spend.loc[0, "Amount (£)"] == 88_408_357
+    assert spend["Amount (£)"].iloc[1:4].tolist() == [10_729_170, 21_458_339, 56_220_848]
     mean, basis = tables.annual_spend(prog)
     assert mean == pytest.approx(88_408_357 / 3) and "3 year" in basis
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from wmresearch.evaluation.place import OUTCOME, RATE, WEEKS, WEIGHT, donor_pool, place_panel
-from wmresearch.evaluation.power import pre_period_sigma
+from wmresearch.evaluation.power import pre_period_autocorrelation, pre_period_sigma
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,18 @@ def area_noise(area: AreaPanel, *, before: int) -> float:
     p = area.panel
     pre = p[(p["year"] < before) & (p["unit"] != area.treated_unit)]
     return pre_period_sigma(pre, outcome=OUTCOME, unit="unit", time="year")
+
+
+def area_autocorrelation(area: AreaPanel, *, before: int) -> float:
+    """Year-to-year (AR(1)) correlation of the donors' two-way-demeaned noise, years <
+    ``before`` (:func:`wmresearch.evaluation.power.pre_period_autocorrelation`, corrected for
+    the Nickell 1981 bias): smoothed ONS series are serially correlated, which raises the MDE
+    of a comparison of period means (McKenzie 2012)."""
+    if area.panel is None:
+        raise ValueError(f"area-level panel not available: {area.reason}")
+    p = area.panel
+    pre = p[(p["year"] < before) & (p["unit"] != area.treated_unit)]
+    return pre_period_autocorrelation(pre, outcome=OUTCOME, unit="unit", time="year")
 
 
 def area_gva_hours(area: AreaPanel, year: int | None = None) -> tuple[int, float, float]:

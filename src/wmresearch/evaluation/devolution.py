@@ -225,12 +225,14 @@ def inference_table(results: Sequence[tuple[str, EstimateResult]]) -> pd.DataFra
                           "se": r.se, "pvalue": r.pvalue} for name, r in results])
 
 
-def event_table(result: EstimateResult) -> pd.DataFrame:
-    """The dynamic aggregation: ``event_time``, ``estimate``, ``se``, ``ci_low``,
-    ``ci_high`` (pointwise 95%, clustered as the fit)."""
-    table = result.extra["aggregations"]["dynamic"]["table"]
+def event_table(result: EstimateResult, aggregation: str = "dynamic") -> pd.DataFrame:
+    """An aggregation's levels (``dynamic``: event time; ``group``: cohort) with pointwise
+    95% intervals, clustered as the fit: ``level``, ``estimate``, ``se``, ``ci_low``,
+    ``ci_high`` (``event_time`` instead of ``level`` for the dynamic aggregation)."""
+    table = result.extra["aggregations"][aggregation]["table"]
     z = float(stats.norm.ppf(0.975))
-    return pd.DataFrame({"event_time": table["level"].astype(int),
+    return pd.DataFrame({"event_time" if aggregation == "dynamic" else "cohort":
+                         table["level"].astype(int),
                          "estimate": table["estimate"], "se": table["se"],
                          "ci_low": table["estimate"] - z * table["se"],
                          "ci_high": table["estimate"] + z * table["se"]})

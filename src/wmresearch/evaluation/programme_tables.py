@@ -27,11 +27,11 @@ BENEFICIARY_UNITS = {"firm": ("firms", "count"), "individual": ("adults", "peopl
 
 def spend_table(prog: Programme) -> pd.DataFrame:
     """Total budget and the published annual spend profile (amounts in £, None if unpublished)."""
-    rows = [{"item": "total budget", "amount_gbp": prog.budget.total_gbp,
-             "source": prog.budget.source or "not published"}]
-    rows += [{"item": f"spend {s.period}", "amount_gbp": s.gbp, "source": s.source}
+    rows = [{"Item": "total budget", "Amount (£)": prog.budget.total_gbp,
+             "Source": prog.budget.source or "not published"}]
+    rows += [{"Item": f"spend {s.period}", "Amount (£)": s.gbp, "Source": s.source}
              for s in prog.budget.spend_profile]
-    return pd.DataFrame(rows, columns=["item", "amount_gbp", "source"])
+    return pd.DataFrame(rows, columns=["Item", "Amount (£)", "Source"])
 
 
 def logic_model_stages(prog: Programme) -> list[tuple[str, list[str]]]:
@@ -45,20 +45,20 @@ def logic_model_stages(prog: Programme) -> list[tuple[str, list[str]]]:
 def indicator_table(prog: Programme) -> pd.DataFrame:
     """Output and outcome indicators with target, actual and share achieved (None if not
     computable)."""
-    rows = [{"indicator": i.name, "unit": i.unit, "period": i.period, "target": i.target,
-             "actual": i.actual,
-             "achieved_share": i.actual / i.target if i.actual is not None and i.target
-             else None, "source": i.source, "note": i.note or ""} for i in prog.indicators]
-    return pd.DataFrame(rows, columns=["indicator", "unit", "period", "target", "actual",
-                                       "achieved_share", "source", "note"])
+    rows = [{"Indicator": i.name, "Unit": i.unit, "Period": i.period, "Target": i.target,
+             "Actual": i.actual,
+             "Share achieved": i.actual / i.target if i.actual is not None and i.target
+             else None, "Source": i.source, "Note": i.note or ""} for i in prog.indicators]
+    return pd.DataFrame(rows, columns=["Indicator", "Unit", "Period", "Target", "Actual",
+                                       "Share achieved", "Source", "Note"])
 
 
 def additionality_table(prog: Programme) -> pd.DataFrame:
     """Gross-to-net factors with their central value, range, source and rationale."""
     add = prog.additionality
-    rows = [{"factor": name, "central": getattr(add, name).central,
-             "low": getattr(add, name).low, "high": getattr(add, name).high,
-             "source": getattr(add, name).source, "rationale": getattr(add, name).rationale}
+    rows = [{"Factor": name, "Central": getattr(add, name).central,
+             "Low": getattr(add, name).low, "High": getattr(add, name).high,
+             "Source": getattr(add, name).source, "Rationale": getattr(add, name).rationale}
             for name in FACTORS]
     return pd.DataFrame(rows)
 
@@ -98,12 +98,12 @@ def beneficiary_count(prog: Programme) -> tuple[float, str] | None:
 
 def cost_per_output_table(prog: Programme) -> pd.DataFrame:
     """Gross cost per achieved output: total budget / achieved count, per count indicator."""
-    rows = [{"indicator": i.name, "achieved": i.actual, "budget_gbp": prog.budget.total_gbp,
-             "cost_per_output_gbp": cost_per_output(prog.budget.total_gbp, i.actual),
-             "source": i.source} for i in prog.indicators
+    rows = [{"Indicator": i.name, "Achieved": i.actual, "Budget (£)": prog.budget.total_gbp,
+             "Cost per output (£)": cost_per_output(prog.budget.total_gbp, i.actual),
+             "Source": i.source} for i in prog.indicators
             if prog.budget.total_gbp and i.actual and i.unit in COUNT_UNITS]
-    return pd.DataFrame(rows, columns=["indicator", "achieved", "budget_gbp",
-                                       "cost_per_output_gbp", "source"])
+    return pd.DataFrame(rows, columns=["Indicator", "Achieved", "Budget (£)",
+                                       "Cost per output (£)", "Source"])
 
 
 def spend_present_value(prog: Programme) -> tuple[int, float] | None:

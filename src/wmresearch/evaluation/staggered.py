@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -29,7 +30,8 @@ def _aggregate(fit: ATTgt, kind: str,
                influence: dict[str, np.ndarray] | None = None,
                ) -> tuple[float, float, pd.DataFrame]:
     # csdid prints its tables; keep the notebook output to our own summary
-    with contextlib.redirect_stdout(io.StringIO()):
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         fit.aggte(typec=kind, bstrap=False, cband=False)
     a = fit.atte
     if influence is not None:
@@ -121,7 +123,11 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
     if cluster is not None:
         frame["_cluster"] = pd.factorize(frame[cluster])[0] + 1
     xformla = f"{outcome} ~ " + (" + ".join(covariates) if covariates else "1")
-    with contextlib.redirect_stdout(io.StringIO()):
+    # csdid warns about small cohorts and a singular pre-test through `warnings`; keep them
+    # out of the report (they are returned in extra["warnings"]) and its tables off stdout
+    with (contextlib.redirect_stdout(io.StringIO()),
+          warnings.catch_warnings(record=True) as caught):
+        warnings.simplefilter("always")
         fit = ATTgt(yname=outcome, gname="_g", idname=unit, tname=time, data=frame,
                     xformla=xformla,
                     control_group="nevertreated" if control == "never" else "notyettreated",
@@ -159,6 +165,8 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
                f"{'never' if control == 'never' else 'not-yet'}-treated controls, "
                f"{method.upper()} (csdid){suffix}",
         detail=detail,
-        extra={"aggregations": aggs, "pretrend_pvalue": float(mp["Wpval"])
+        extra={"aggregations": aggs,
+               "warnings": sorted({str(w.message).split("\n")[0] for w in caught}),
+               "pretrend_pvalue": float(mp["Wpval"])
                if mp.get("Wpval") is not None else None,
                "influence": influence, "influence_units": list(labels[order])})

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help setup repro test lint deps bench clean-reports
+.PHONY: help setup browser repro test lint deps bench clean-reports
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -24,7 +24,22 @@ $(STAMP): pyproject.toml
 repro: setup ## Rebuild every report with dvc repro (only what changed)
 	$(BIN)/dvc repro
 
-test: setup ## Run the whole test suite (unit, real-data, pipeline, browser)
+# The browser test drives the distribution's Chromium, never a downloaded one: installed with
+# apt-get where it is missing and we can (root, apt), otherwise one line saying what to install.
+browser: ## Make sure the distribution's Chromium is installed (for the browser test)
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing the distribution's chromium for the browser test (apt-get)"; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } \
+	    || { echo "make test: apt-get could not install chromium; install it (apt-get install chromium) and rerun"; exit 1; }; \
+	else \
+	  echo "make test: the browser test needs Chromium; install your distribution's package (e.g. sudo apt-get install chromium) and rerun"; \
+	  exit 1; \
+	fi
+
+test: setup browser ## Run the whole test suite (unit, real-data, pipeline, browser)
 	$(BIN)/python -m pytest
 
 lint: setup ## ruff and the import-layer contracts

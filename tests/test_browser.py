@@ -26,7 +26,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 @pytest.fixture(scope="module")
 def browser():
     if CHROMIUM is None:
-        pytest.fail("chromium is not installed: `apt-get install chromium` (.ci/run does)")
+        pytest.fail("chromium is not installed: `apt-get install chromium` (`make test` does it "
+                    "when it can)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

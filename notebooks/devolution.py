@@ -27,6 +27,8 @@ fake_start = 2012
 
 # %% tags=["remove-cell"]
 
+import numpy as np
+
 from wmresearch.config import Project
 from wmresearch.evaluation import devolution as dv
 from wmresearch.evaluation import power
@@ -38,6 +40,7 @@ from wmresearch.evidence.geography import get_lad_boundaries
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
     estimate_chart,
+    line_chart,
     number,
     placebo_gaps_chart,
     say,
@@ -166,16 +169,22 @@ say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election esti
 # %%
 groups = dv.devolution_att(panel, "log_gva_per_hour", aggregation="group")
 wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=region)
-by_cohort = dv.event_table(groups, aggregation="group")
-show_table(by_cohort.assign(**{c: by_cohort[c] * 100 for c in ("estimate", "ci_low", "ci_high")})
-           .rename(columns={"cohort": "First election", "estimate": "Estimate (%)",
-                            "se": "Standard error (log points)", "ci_low": "95% interval, low",
-                            "ci_high": "95% interval, high"}),
-           formats={"Estimate (%)": "{:+.2f}", "95% interval, low": "{:+.2f}",
-                    "95% interval, high": "{:+.2f}", "Standard error (log points)": "{:.4f}"},
-           caption="Effect on GVA per hour worked (%) by year of the first mayoral election "
-                   "(Callaway & Sant'Anna group aggregation, clustered by authority)",
-           sources=[SRC_DATES, SRC_PROD])
+sdid = dv.sdid_by_cohort(panel, "log_gva_per_hour", se_method="jackknife")
+by_cohort = dv.cohort_table(groups, sdid)
+show_table(by_cohort.rename(columns={
+               "cohort": "First election", "cs_pct": "Callaway & Sant'Anna (%)",
+               "cs_ci_low_pct": "CS 95% interval, low", "cs_ci_high_pct": "CS 95% interval, high",
+               "sdid_pct": "Synthetic DiD (%)", "sdid_ci_low_pct": "SDID 95% interval, low",
+               "sdid_ci_high_pct": "SDID 95% interval, high", "districts": "Treated districts"}),
+           formats={c: "{:+.2f}" for c in ("Callaway & Sant'Anna (%)", "CS 95% interval, low",
+                                          "CS 95% interval, high", "Synthetic DiD (%)",
+                                          "SDID 95% interval, low", "SDID 95% interval, high")},
+           caption="Effect on GVA per hour worked (%) by year of the first mayoral election: "
+                   "Callaway & Sant'Anna (clustered by authority) and synthetic "
+                   "difference-in-differences against never-treated districts (jackknife "
+                   "intervals by district)", sources=[SRC_DATES, SRC_PROD])
+
+# %%
 say(f"**The West Midlands alone** (its seven districts against never-treated districts, "
     f"2017 cohort): {number(wmca.att, pct=True, signed=True)} (95% interval "
     f"{number(wmca.ci[0], pct=True)} to {number(wmca.ci[1], pct=True)}; one treated "
@@ -197,7 +206,7 @@ show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (l
                     "95% interval, high": "{:+.4f}", "Standard error": "{:.4f}",
                     "p-value": "{:.3f}", "Pre-trend p-value": "{:.3f}"},
            missing="not defined",
-           caption="Robustness of the headline (%): anticipation of the 2015-16 deals, "
+           caption="Robustness of the headline (log points): anticipation of the 2015-16 deals, "
                    "neighbouring controls dropped, pandemic years dropped, North of Tyne and "
                    "North East districts dropped", sources=[SRC_DATES, SRC_PROD])
 
@@ -222,6 +231,23 @@ show_table(outcomes.rename(columns={"outcome": "Outcome", "unit": "Unit", "years
            missing="not estimable",
            caption="Effect of a first mayor by outcome (Callaway & Sant'Anna, never-treated "
                    "controls, clustered by authority)", sources=[SRC_DATES, SRC_PROD, SRC_ELS])
+
+# %%
+for key in ("log_gva_per_job", "employment_rate", "log_gdhi_per_head", "log_gdp_per_head_real",
+            "claimant_rate"):
+    spec = dv.OUTCOMES[key]
+    outcome_panel, _ = dv.devolution_panel(dv.outcome_series(key, tables), districts, lookup,
+                                           outcome=key, log=spec.log,
+                                           first=max(spec.first, first_year), last=spec.last)
+    events = dv.event_table(dv.devolution_att(outcome_panel, key, aggregation="dynamic"))
+    scale = 100 if spec.log else 1
+    estimate_chart(events.assign(**{c: events[c] * scale for c in ("estimate", "ci_low",
+                                                                   "ci_high")}),
+                   x="event_time", estimate="estimate", low="ci_low", high="ci_high",
+                   title=f"{spec.label[0].upper()}{spec.label[1:]}, by years since the first "
+                         "mayoral election", xlabel="Years since the first election",
+                   ylabel="%" if spec.log else "percentage points", reference_x=-0.5,
+                   sources=[SRC_DATES, SRC_ELS if spec.table == "explore_local" else SRC_PROD])
 
 # %% [markdown]
 # ## 5. The West Midlands' own synthetic control
@@ -276,6 +302,13 @@ say(f"**Leave one donor out.** Refitting without each of these donors in turn mo
     f"between {number(low, pct=True, signed=True)} and {number(high, pct=True, signed=True)}. "
     + ("**Over-fitting warning:** " + "; ".join(place.overfit.reasons) + "."
        if place.overfit.flagged else "No sign of over-fitting."))
+
+# %%
+paths_frame = place.sc.detail.set_index("year")
+line_chart({"West Midlands": np.exp(paths_frame["treated"]),
+            "Synthetic control": np.exp(paths_frame["synthetic"])},
+           title="GVA per hour worked: the West Midlands and its synthetic control",
+           xlabel="Year", ylabel="£ per hour (current prices)", sources=[SRC_PROD])
 
 # %%
 placebo_gaps_chart(place.sc.extra["placebo_gaps"] * 100, treated=region,

@@ -124,7 +124,13 @@ def test_sdid_matches_arkhangelsky_table1(prop99: pd.DataFrame) -> None:
     assert res.att == pytest.approx(-15.6, abs=0.05)
     assert res.extra["sc_estimate"] == pytest.approx(-19.6, abs=0.05)
     assert res.extra["did_estimate"] == pytest.approx(-27.3, abs=0.05)
-    assert res.se == pytest.approx(8.4, rel=0.4)
+    # The placebo SE is not checked here: Arkhangelsky et al. (2021, Table 1) and R synthdid's
+    # README print 8.4 (95% CI -32.01 to 0.80 with 200 placebo draws), while synthdid-py 0.1
+    # gives 10.06 with 500 draws (9.70 and 10.91 with 200 draws, seeds 2 and 1): a 20% gap
+    # beyond Monte Carlo noise (about 5% at 200 draws), not yet explained. A tolerance wide
+    # enough to pass (the old rel=0.4) could not fail, so the SE is left untested until the
+    # port is reconciled with R (noted in the evaluation issue).
+    assert res.se > 0
     # seeded placebo draws: the same seed gives the same SE (5 draws suffice to show it)
     a, b = (synthetic_did(prop99, treated="treated", se_replications=5, seed=2, **KW)
             for _ in range(2))

@@ -20,7 +20,7 @@ region = "E47000007"
 from IPython.display import Markdown, display
 
 from wmresearch.config import Project
-from wmresearch.region import report
+from wmresearch.region import report, report_money
 from wmresearch.region import report_indicators as indicators
 from wmresearch.region.area import study_area
 from wmresearch.reporting import write_metrics
@@ -32,7 +32,8 @@ metrics = {"region": region, "area": area.name}
 
 # %%
 display(Markdown(area.describe()))
-board, found = indicators.overview(area, tables)
+gaps = report_money.reconcile(area, tables)
+board, found = indicators.overview(area, tables, gaps)
 metrics.update(found)
 
 # %% [markdown]
@@ -55,6 +56,16 @@ indicators.dashboard_table(board)
 
 # %%
 metrics.update(report.productivity(area, tables))
+
+# %% [markdown]
+# ### The output gap
+#
+# How much larger the economy would be at UK productivity. Every measure below starts from the
+# same GVA total (section 2), so each figure can be checked by hand: gap = GVA × (100 / area
+# as % of UK − 1).
+
+# %%
+metrics.update(report_money.show_output_gap(gaps, area.title))
 
 # %% [markdown]
 # ## 2. Output by industry

@@ -78,7 +78,10 @@ def test_wmca_dashboard(wmca):
     assert row.loc["high_growth_rate", "region_value"] == NOT_PUBLISHED
     # Wellbeing is not published for CAs: a population-weighted district mean.
     assert row.loc["anxiety", "method"].startswith("aggregated from districts")
-    assert row.loc["gva_per_hour", "comparator"] == "no national figure published"
+    # ONS publishes the UK (less extra-regio, K99000002) in the same file: £41.87 per hour
+    # in 2023 against WMCA's 35.72, so the row has a national figure.
+    assert row.loc["gva_per_hour", "comparator"] == "£41.87 (UK less extra-regio)"
+    assert row.loc["gva_per_hour", "region_value"] == "£35.72"
     assert set(wmca["trend"].str[0]) <= {"↑", "↓", "→", "f"}
 
 

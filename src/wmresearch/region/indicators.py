@@ -26,8 +26,8 @@ from wmresearch.evidence.indicators import INDICATORS, Indicator
 from wmresearch.evidence.population import population_totals
 
 #: Comparators, in order of preference: the first one ONS publishes for the indicator is used.
-COMPARATORS = {"K02000001": "United Kingdom", "K03000001": "Great Britain",
-               "E92000001": "England", "K04000001": "England and Wales"}
+COMPARATORS = {"K02000001": "United Kingdom", "K99000002": "UK less extra-regio", "K03000001":
+               "Great Britain", "E92000001": "England", "K04000001": "England and Wales"}
 NOT_AVAILABLE = "not available"
 PRODUCTIVITY_RELEASE = ("ONS, Subregional productivity: labour productivity indices by local "
                         "authority district, June 2024 release")

@@ -3,6 +3,7 @@ dashboard, peers among combined authorities, and deprivation 2019 vs 2025."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
@@ -13,8 +14,8 @@ from wmresearch.evidence.tables import Tables
 from wmresearch.region.area import StudyArea
 from wmresearch.region.dashboard import dashboard, format_value, key_messages
 from wmresearch.region.deprivation import deprivation_change
-from wmresearch.region.indicators import output_gap
 from wmresearch.region.peers import peer_table, rank_of
+from wmresearch.region.report_money import headline
 from wmresearch.reporting.charts import bar_chart
 from wmresearch.reporting.tables import show_table
 
@@ -32,9 +33,12 @@ def _weights(tables: Tables) -> dict[str, pd.DataFrame]:
     return {name: frame for name in WEIGHT_TABLES if (frame := tables.get(name)) is not None}
 
 
-def overview(area: StudyArea, tables: Tables) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+def overview(area: StudyArea, tables: Tables, gaps: dict[str, Any] | None = None
+             ) -> tuple[pd.DataFrame | None, dict[str, Any]]:
     """Key messages in words and the dashboard of every indicator (value, comparator, rank
-    among combined authorities, trend, release)."""
+    among combined authorities, trend, release). ``gaps`` is
+    :func:`~wmresearch.region.report_money.reconcile`: the output gap quoted first, from the
+    page's one GVA total."""
     available = _weights(tables)
     if "explore_local" not in available:
         display(Markdown("_ONS's indicator files are not in the acquired data for this run: "
@@ -42,24 +46,29 @@ def overview(area: StudyArea, tables: Tables) -> tuple[pd.DataFrame | None, dict
         return None, {}
     board = dashboard(available, area.code, area.lad_codes, area_name=area.title)
     messages = key_messages(board)
-    prod = tables.get("productivity_lad")
     metrics: dict[str, Any] = {
         "indicators": len(board),
         "summary": f"The economy, people and places of {area.title} against the UK and every "
                    "combined authority, from ONS's own releases."}
-    if prod is not None:
-        gap = output_gap(prod, area.lad_codes)
-        messages.insert(0, (
-            f"At UK productivity (GVA per hour worked, like for like), the economy of "
-            f"{area.title} would have been £{gap['gap_gbp_m'] / 1000:,.1f} billion larger in "
-            f"{gap['year']} (its GVA per hour was {gap['relative']:.1f}% of the UK's; "
-            f"{gap['release']})."))
-        metrics["output_gap_gbp_bn"] = gap["gap_gbp_m"] / 1000
-    items = "".join(f"<li>{m}</li>" for m in messages)
+    if gaps is not None:
+        messages.insert(0, headline(gaps, area.title) + release_note(board, gaps["year"]))
+    metrics["key_messages"] = messages
+    items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
     display(HTML(f'<div class="wm-key-messages" style="border-left:4px solid #0072b2;'
                  f'padding:0.3em 1em;background:#f3f8fc"><h3>Key messages</h3><ul>{items}</ul>'
                  "</div>"))
     return board, metrics
+
+
+def release_note(board: pd.DataFrame, year: int) -> str:
+    """Why the dashboard's GVA per hour (a later ONS release) differs from the headline's."""
+    row = board[board["indicator_id"] == "gva_per_hour"]
+    if row.empty or str(row["period"].iloc[0]) == str(year):
+        return ""
+    r = row.iloc[0]
+    return (f" The dashboard shows GVA per hour for {r['period']} ({r['region_value']} against "
+            f"{r['comparator']}) from ONS's later release; the money figures stay in {year}, "
+            "the latest year of the GVA total.")
 
 
 def dashboard_table(board: pd.DataFrame | None) -> None:

@@ -1,0 +1,125 @@
+"""The State of the Region's money figures: one GVA total, and every output gap from it.
+
+:func:`reconcile` gathers the inputs (the page's GVA total, the area's productivity relative to
+the UK in the same year) and computes :func:`~wmresearch.region.money.output_gap_table`;
+:func:`show_output_gap` shows that table with a sentence stating the headline and its method.
+The key messages (:func:`~wmresearch.region.report_indicators.overview`) quote the same
+headline, so every total on the page reconciles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from wmresearch.evidence.aggregate import aggregate_rate
+from wmresearch.evidence.tables import Tables
+from wmresearch.region import profile
+from wmresearch.region.area import StudyArea
+from wmresearch.region.indicators import PRODUCTIVITY_RELEASE, gdp_per_head_relative
+from wmresearch.region.money import WMCA_GREEN_PAPER, output_gap_table
+from wmresearch.reporting.tables import show_table
+
+SRC_GVA = ("ONS, Regional gross value added (balanced) by industry, ITL3, current prices, "
+           "release covering 1998-2022")
+
+
+def _rate(prod: pd.DataFrame, lad_codes: list[str], rate: str, weight: str,
+          year: int) -> pd.Series | None:
+    found = aggregate_rate(prod, lad_codes, rate, weight)
+    row = found[found["year"] == year]
+    return row.iloc[0] if len(row) else None
+
+
+def reconcile(area: StudyArea, tables: Tables) -> dict[str, Any] | None:
+    """The page's GVA total and every output gap computed from it (``None`` without GVA or
+    productivity data for the area).
+
+    Returns
+    -------
+    dict
+        ``year``, ``gva_gbp_m`` (sum of the area's ITL3 areas), ``hour_relative``,
+        ``job_relative``, ``head_relative`` (UK = 100, same year; ``None`` where missing),
+        ``gva_per_hour``, ``uk_gva_per_hour`` (aggregated from districts), ``uk_published``,
+        ``table`` (:func:`~wmresearch.region.money.output_gap_table`), ``gap_gbp_bn`` (the
+        headline, hours-based).
+    """
+    gva, prod = tables.get("gva_itl3_industry"), tables.get("productivity_lad")
+    itl3 = list(area.itl3)
+    if gva is None or prod is None or not set(itl3) & set(gva["itl_code"]):
+        return None
+    sections = profile.gva_by_section(gva, itl3)
+    year, total = int(sections["year"].iloc[0]), float(sections["gva_gbp_m"].sum())
+    rate = _rate(prod, area.lad_codes, "gva_per_hour", "hours_worked", year)
+    if rate is None:
+        return None
+    hour = float(rate["relative"])
+    per_job = _rate(prod, area.lad_codes, "gva_per_job", "filled_jobs", year)
+    job = None if per_job is None else float(per_job["relative"])
+    head = None
+    els = tables.get("explore_local")
+    if els is not None:
+        found = gdp_per_head_relative(els, area.code, area.lad_codes, year=year,
+                                      population=tables.get("population_mye2021"))
+        head = found["relative"] if found.get("year") == year else None
+    table = output_gap_table(total, hour_relative=hour, job_relative=job, head_relative=head,
+                             published=WMCA_GREEN_PAPER if area.code == "E47000007" else None)
+    return {"year": year, "gva_gbp_m": total, "hour_relative": hour, "job_relative": job,
+            "gva_per_hour": float(rate["value"]), "uk_gva_per_hour": float(rate["uk"]),
+            "uk_published": float(rate["uk_published"]) if pd.notna(rate["uk_published"])
+            else None,
+            "head_relative": head, "table": table,
+            "gap_gbp_bn": float(table["gap_gbp_bn"].iloc[0])}
+
+
+def headline(gaps: dict[str, Any], area_title: str) -> str:
+    """The key message on the output gap, with its method and total."""
+    return (f"At UK productivity the economy of {area_title} would have been "
+            f"£{gaps['gap_gbp_bn']:,.1f} billion larger in {gaps['year']}: its GVA of "
+            f"£{gaps['gva_gbp_m'] / 1000:,.1f} billion × (100 / {gaps['hour_relative']:.1f} "
+            f"− 1), where {gaps['hour_relative']:.1f}% is its GVA per hour worked against the "
+            "UK's. Per filled job and per head the gap differs (section 1 shows each).")
+
+
+def show_output_gap(gaps: dict[str, Any] | None, area_title: str) -> dict[str, Any]:
+    """The output-gap table (every measure on the one GVA total) and its sentence."""
+    if gaps is None:
+        display(Markdown("_GVA or productivity for the area's districts is not in the "
+                         "acquired data for this run, so the output gap is omitted._"))
+        return {}
+    table = gaps["table"]
+    display(Markdown(headline(gaps, area_title) + " The hours-based gap is the headline "
+                     "because GVA per hour worked compares like with like: it is not "
+                     "affected by part-time work or by how many residents are in work."))
+    published = table[table["measure"].str.startswith("Published")]
+    if len(published):
+        own = published.iloc[0]
+        display(Markdown(
+            f"WMCA quotes an output gap of about £{WMCA_GREEN_PAPER.gap_gbp_bn:.0f} billion "
+            f"({WMCA_GREEN_PAPER.source}), from GVA per hour of £"
+            f"{WMCA_GREEN_PAPER.gva_per_hour:.2f} against the UK's £"
+            f"{WMCA_GREEN_PAPER.uk_gva_per_hour:.2f} ({own['relative']:.1f}%). Applied to "
+            f"the £{own['total_gbp_bn']:,.1f} billion shown here those rates give "
+            f"£{own['gap_gbp_bn']:,.1f} billion. The rest of the difference is the total: WMCA "
+            "does not state the GVA it applied its rates to. Its rates also differ from this "
+            f"page's (£{gaps['gva_per_hour']:.2f} against £{gaps['uk_gva_per_hour']:.2f} in "
+            f"{gaps['year']}) because it compares with ONS's published UK figure"
+            + (f" (£{gaps['uk_published']:.2f} that year)" if gaps["uk_published"] else "")
+            + ", where this page aggregates the UK from districts in the same way as the area "
+            "(like for like)."))
+    shown = table.rename(columns={"measure": "Measure", "relative": "Area as % of UK",
+                                  "total_gbp_bn": "GVA total used (£bn)",
+                                  "gap_gbp_bn": "Output gap (£bn)",
+                                  "basis": "What the gap assumes"})
+    show_table(shown, formats={"Area as % of UK": "{:.1f}", "GVA total used (£bn)": "{:.1f}",
+                               "Output gap (£bn)": "{:.1f}"},
+               caption=f"Output gap at UK productivity, {gaps['year']}, each measure on the "
+                       "one GVA total",
+               sources=[SRC_GVA, PRODUCTIVITY_RELEASE + " (GVA per hour and per job, UK "
+                        "aggregated from districts)", "ONS, GDP per head (Explore local "
+                        "statistics)", WMCA_GREEN_PAPER.source])
+    return {"output_gap_gbp_bn": gaps["gap_gbp_bn"], "output_gap_year": gaps["year"],
+            "output_gap_method": "hours-based: GVA x (100 / GVA per hour relative to UK - 1)",
+            "output_gap_gva_gbp_bn": gaps["gva_gbp_m"] / 1000}

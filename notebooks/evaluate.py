@@ -160,11 +160,15 @@ if not area.available:
 else:
     say(f"The district series run from {area.first_year} to **{area.last_year}**; the "
         f"programme's first treated year is **{prog.start_year}**, so the published data "
-        f"hold **{projection.post_periods}** post-programme year(s). The noise of the donor "
+        f"hold **{projection.post_periods}** post-programme "
+        f"year{'' if projection.post_periods == 1 else 's'}. The noise of the donor "
         f"districts' log GVA per hour before {prog.start_year} (two-way demeaned) is "
         f"{number(sigma * 100, digits=2)} log points over {len(area.donors)} districts, with "
         f"a year-to-year correlation of {number(rho, digits=2)} (the ONS series are "
-        "smoothed); the MDE allows for both (McKenzie 2012).")
+        "smoothed); the MDE allows for both (McKenzie 2012)."
+        + (" With noise this persistent, more post-programme years do not shrink the MDE: "
+           "the average gap after the start drifts further from the average before it."
+           if projection.table["mde"].is_monotonic_increasing else ""))
 
 # %%
 if area.available:

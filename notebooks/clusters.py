@@ -11,8 +11,9 @@
 #
 # Which industries are concentrated in the area, which locate together, and how the Plan for
 # Growth clusters compare with clusters found in the data. Employment is from the Business
-# Register and Employment Survey (BRES) for ITL2 areas; firm-level sections use a
-# **synthetic** firm register, because no open file locates every firm.
+# Register and Employment Survey (BRES) for ITL2 areas. The last section is a method
+# demonstration on a **synthetic** firm register (no open file locates every firm): it shows
+# that the firm-level methods recover planted clusters and states no finding.
 
 # %% tags=["parameters"]
 region = "E47000007"
@@ -23,8 +24,6 @@ min_employment = 100
 top_n = 15
 n_clusters_range = [5, 40]
 industry_min_gb_employment = 5000
-kd_clusters = ["aerospace", "health_med_tech", "ev_batteries"]
-kd_pairs = [["ev_batteries", "aerospace"]]
 kd_simulations = 199
 kd_cell_size = 200
 kd_rmax_km = 20
@@ -84,19 +83,32 @@ report_plan.plan_clusters(ctx)
 report_industry.industry_clusters(ctx, n_clusters_range, industry_min_gb_employment)
 
 # %% [markdown]
-# ## 7. Do a cluster's firms locate close together? (synthetic firms)
+# ## 7. Method demonstration on synthetic firms (not a finding)
 #
-# Duranton and Overman's (2005) K-density: the distribution of distances between pairs of a
-# cluster's firms, against bands from firms placed at random on the sites of all firms; and
-# their co-location K-density (2008) of distances between the firms of two clusters.
+# No open file locates every firm, so the firm-level methods are shown on a **synthetic**
+# register: invented firms drawn to match official totals, with clusters planted at known
+# places. This section shows that the methods find the planted clusters; it says nothing
+# about where real firms, or any Plan for Growth cluster, are.
+#
+# ### 7.1 The synthetic register
 
 # %%
 report_firms.register(ctx, synthetic_firms)
-report_firms.k_densities(ctx, kd_clusters, simulations=kd_simulations, pairs=kd_pairs,
-                         cell_size=kd_cell_size, rmax_km=kd_rmax_km, scheduler=dask_scheduler)
 
 # %% [markdown]
-# ## 8. Where are the firm clusters? (synthetic firms)
+# ### 7.2 K-densities recover the planted distance
+#
+# Duranton and Overman's (2005) K-density: the distribution of distances between pairs of an
+# industry's firms, against bands from firms placed at random on the sites of all firms. Each
+# planted cluster is a disc of firms of one SIC division; the K-density of that division
+# should rise above the band at distances within the disc's diameter.
+
+# %%
+report_firms.k_densities(ctx, simulations=kd_simulations, cell_size=kd_cell_size,
+                         rmax_km=kd_rmax_km, scheduler=dask_scheduler)
+
+# %% [markdown]
+# ### 7.3 HDBSCAN recovers the planted clusters, and disclosure control demonstrated
 
 # %%
 report_firms.firm_cluster_map(ctx, synthetic_firms, disclosure)

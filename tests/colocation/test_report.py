@@ -128,9 +128,8 @@ def _run_all(ctx: report.Context) -> dict:
     synthetic = {"scale": 1.0, "jitter_m": 300, "min_cluster_size": 10, "n_boot": 2,
                  "groups": {"pharma and R&D": ["21", "72"], "vehicles": ["29", "30"]}}
     report_firms.register(ctx, synthetic)
-    report_firms.k_densities(ctx, ["aerospace", "health_med_tech"], simulations=19,
-                             cell_size=100, rmax_km=5, scheduler="synchronous",
-                             pairs=[["aerospace", "health_med_tech"]])
+    report_firms.k_densities(ctx, simulations=19, cell_size=100, rmax_km=5,
+                             scheduler="synchronous")
     report_firms.firm_cluster_map(ctx, synthetic, {"min_firms": 10, "dominance_share": 0.5})
     return report.save(ctx)
 
@@ -144,20 +143,26 @@ def test_every_section_renders_without_nan(tmp_path, shown):
     _no_nan(shown)
     assert "West Midlands met. county (TLG3)" in text
     assert text.count("<img") >= 8  # LQ x2, bubbles, scores, heatmap, K-density x3, map
-    assert "co-location of" in text
+    assert "Does the method recover the planted clusters?" in text
+    assert "Disclosure control, demonstrated" in text
     assert "SYNTHETIC" in text and "this section is not shown" not in text
     saved = json.loads((paths.metrics / "clusters.json").read_text(),
                        parse_constant=lambda c: pytest.fail(f"metric {c} in the JSON"))
-    assert "aerospace+health_med_tech" in saved["kd_localised"]
+    demo = saved["method_demonstration"]
+    assert demo["synthetic"] is True
+    assert set(demo["kd_planted_recovered"]) == {"pharmaceuticals", "aerospace",
+                                                 "research and development"}
+    assert {"hdbscan_ari_planted", "hdbscan_clusters_found"} <= set(demo)
+    # no finding about a plan cluster from synthetic firms outside the demonstration
+    assert not {"kd_localised", "planted_ari", "firm_clusters_found"} & set(saved)
     for key in ("year", "specialised_industries", "max_lq", "plan_share_core", "chosen_k",
-                "ari_sic_divisions", "plan_codes_confirmed", "kd_localised",
-                "firm_clusters_found", "planted_ari"):
+                "ari_sic_divisions", "plan_codes_confirmed"):
         assert key in saved and saved[key] is not None, key
     assert set(saved) == set(metrics)  # values rounded to 6 decimals by write_metrics
     assert saved["max_lq"] == pytest.approx(metrics["max_lq"], abs=1e-6)
     written = {p.stem for p in (paths.processed / "colocation").glob("*.parquet")}
     assert {"lq_region_sic5", "lq_region_sic2", "plan_cluster_sizes",
-            "industry_clusters_sic4", "kd_summary", "firm_cluster_outlines"} <= written
+            "industry_clusters_sic4", "demo_kd_summary", "firm_cluster_outlines"} <= written
 
 
 def test_same_inputs_same_metrics(tmp_path, shown):

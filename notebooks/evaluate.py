@@ -22,6 +22,8 @@ seed = 20240601
 first_year = 2004
 
 # %% tags=["remove-cell"]
+import numpy as np
+import pandas as pd
 from IPython.display import display
 
 from wmresearch.config import Project
@@ -34,10 +36,20 @@ from wmresearch.evaluation.area_check import (
     area_noise,
     area_panel,
 )
-from wmresearch.evaluation.beneficiary import choose_design, estimate_demo
-from wmresearch.evaluation.monitoring import schema_markdown
+from wmresearch.evaluation.beneficiary import (
+    choose_design,
+    estimate_demo,
+    evaluate_beneficiaries,
+)
+from wmresearch.evaluation.monitoring import (
+    read_comparison_outcomes,
+    read_monitoring_return,
+    schema_markdown,
+)
 from wmresearch.evaluation.programmes import get_programme
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
+
+# %% tags=["remove-cell"]
 from wmresearch.evidence.geography import region_lads
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
@@ -216,13 +228,17 @@ if area.available and plausible is not None:
 # ## 6. What was estimated
 
 # %% tags=["remove-cell"]
-status = evaluation_status(prog, last_data_year=area.last_year, estimated=False,
+status = evaluation_status(prog, last_data_year=area.last_year,
+                           estimated=bool(design.monitoring_return),
                            detectable=(projection.detectable_from is not None
                                        and projection.detectable_from <= area.last_year)
                            if area.available and plausible is not None else None)
 
 # %%
-say(f"No impact estimate is reported: {sms_statement(status)}. "
+say(f"The impact on supported firms is estimated in section 7 from the programme's "
+    f"monitoring return ({sms_statement(status)}); no area-level impact is estimated."
+    if status.state == "estimated" else
+    f"No impact estimate is reported: {sms_statement(status)}. "
     + ("The programme's first treated year is not yet in the official series."
        if status.state == "not_yet_evaluable" else
        "The area-level data cannot detect an effect of the size this programme could "
@@ -257,6 +273,43 @@ else:
         f"({count_source}), a comparison with one matched non-beneficiary each could detect "
         f"{number(mde_1to1, digits=2)} standard deviations of the outcome, and with four "
         f"each {number(mde_1to4, digits=2)} (80% power, two-sided 5%; Cohen 1988).")
+
+# %%
+beneficiary_result = None
+if design.monitoring_return:
+    monitoring = read_monitoring_return(project.root / design.monitoring_return)
+    comparison = (read_comparison_outcomes(project.root / design.comparison_outcomes)
+                  if design.comparison_outcomes else monitoring.outcomes.iloc[0:0])
+    firm_outcomes = pd.concat([monitoring.outcomes, comparison], ignore_index=True)
+    # effects on log employment are proportional; a headcount of 0 is counted as 1
+    firm_outcomes["log_employment"] = np.log(firm_outcomes["employment"].astype(float)
+                                             .clip(lower=1))
+    beneficiary_result = evaluate_beneficiaries(monitoring, firm_outcomes,
+                                                outcome="log_employment",
+                                                comparison="beneficiaries", lags=3)
+else:
+    say("No monitoring return has been supplied for this programme, so no impact on "
+        "supported firms or people is estimated. Once the programme team's return (and, for "
+        "a single intake, the comparison firms' outcomes) is supplied, this section runs the "
+        "design below on it.")
+
+# %%
+if beneficiary_result is not None:
+    impact = beneficiary_result.estimate
+    show_table(beneficiary_result.table().rename(columns={
+        "method": "Estimator", "att": "Effect on log employment", "se": "Standard error",
+        "ci_low": "95% interval, low", "ci_high": "95% interval, high",
+        "n_treated": "Supported", "n_control": "Comparison"}).drop(columns="estimator"),
+        formats={"Effect on log employment": "{:+.3f}", "Standard error": "{:.3f}",
+                 "95% interval, low": "{:+.3f}", "95% interval, high": "{:+.3f}"},
+        caption=f"Impact of {prog.name} on supported firms' employment, from the "
+                "programme's monitoring return", sources=["Programme monitoring return"])
+    reason = beneficiary_result.design.reason
+    say(f"**Impact on supported firms.** {reason[0].upper()}{reason[1:]}. The estimate is "
+        f"{number(impact.att, pct=True, signed=True)} on employment (95% interval "
+        f"{number(impact.ci[0], pct=True)} to {number(impact.ci[1], pct=True)}), against "
+        f"{number(beneficiary_result.naive.att, pct=True, signed=True)} from a naive "
+        "before/after of the supported firms alone.")
 
 # %%
 demo_unit = monitoring_demo.DEMO_UNITS.get(design.unit)
@@ -335,7 +388,9 @@ metrics = {
     "programme": prog.id, "area_code": prog.area.code, "method": design.method,
     "start_year": prog.start_year, "last_data_year": area.last_year,
     "state": status.state, "sms_achieved": status.sms_achieved,
-    "sms_planned": status.sms_planned, "impact_reported": False,
+    "sms_planned": status.sms_planned, "impact_reported": beneficiary_result is not None,
+    "beneficiary_att_log_employment": (beneficiary_result.estimate.att
+                                       if beneficiary_result is not None else None),
     "mde": mde_now, "mde_unit": "log GVA per hour worked",
     "post_years_in_data": projection.post_periods if area.available else 0,
     "detectable_from": projection.detectable_from if area.available else None,

@@ -255,3 +255,43 @@ def read_monitoring_return(path: Path | str) -> MonitoringReturn:
             first.args = (f"{first.args[0]} (and {len(problems) - 1} more: {more})",)
         raise first
     return MonitoringReturn(ben.reset_index(drop=True), outc.reset_index(drop=True), str(path))
+
+
+def read_comparison_outcomes(path: Path | str) -> pd.DataFrame:
+    """Read the comparison firms' outcome panel (a CSV in the ``outcomes`` sheet's columns).
+
+    The monitoring return lists beneficiaries only; a single-cohort design also needs
+    non-supported firms, linked by the evaluator from the IDBR/BSD (ONS Secure Research
+    Service). Their identifiers must not clash with the beneficiaries' (checked when the
+    panel is built: :func:`wmresearch.evaluation.beneficiary.build_outcome_panel`).
+
+    Raises
+    ------
+    MonitoringReturnError
+        Naming the file, row and column of the first problem (and listing up to 20 more).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileError(path, "comparison outcome panel not found")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    columns = SHEETS["outcomes"]
+    problems: list[MonitoringReturnError] = [
+        MonitoringReturnError(path, "comparison", "required column missing", row=1,
+                              column=c.name)
+        for c in columns if c.required and c.name not in frame.columns]
+    out = {c.name: _check_column(frame, c, path, "comparison", problems)
+           for c in columns if c.name in frame.columns}
+    clean = pd.DataFrame(out, index=frame.index)
+    if "firm_id" in clean and "year" in clean:
+        dup = clean.duplicated(["firm_id", "year"], keep="first") & clean["firm_id"].notna()
+        problems += [MonitoringReturnError(path, "comparison", "duplicate (firm_id, year)",
+                                           row=int(i) + 2, column="year")
+                     for i in dup[dup].index[:5]]
+    if problems:
+        first = problems[0]
+        more = "; ".join(str(p) for p in problems[1:21])
+        if more:
+            first.args = (f"{first.args[0]} (and {len(problems) - 1} more: {more})",)
+        raise first
+    return clean.reset_index(drop=True)

@@ -118,6 +118,12 @@ class Design(_Model):
     comparison_pool: str = Field(min_length=1)
     covariates: tuple[str, ...] = ()
     data: tuple[str, ...] = Field(min_length=1)
+    monitoring_return: str | None = Field(
+        default=None, description="the programme's monitoring return (.xlsx or folder of "
+        "CSVs), relative to the project; when given, the report estimates impact from it")
+    comparison_outcomes: str | None = Field(
+        default=None, description="CSV of non-supported firms' outcomes (the return's outcomes "
+        "columns), linked from the IDBR/BSD, for a single-cohort design")
 
 
 class Factor(_Model):

@@ -224,6 +224,12 @@ def _population(ctx: Context) -> Cleaned:
     return get_population_mye2021(ctx.path("population_mye2021"), ctx.lad_current)
 
 
+def _io_flows(ctx: Context) -> Cleaned:
+    from wmresearch.evidence.input_output import get_io_flows
+
+    return get_io_flows(ctx.path("input_output_2019"))
+
+
 def _mayoral(ctx: Context) -> Cleaned:
     from wmresearch.evidence.devolution import get_mayoral_districts, read_county_names
 
@@ -288,6 +294,7 @@ TABLES: list[Table] = [
           "population:SCHEMA_POPULATION_2021"),
     Table("mayoral_districts", ("mayoral_combined_authorities", "la_codes"), _mayoral,
           "devolution:SCHEMA_MAYORAL_DISTRICTS"),
+    Table("io_flows_2019", ("input_output_2019",), _io_flows, "input_output:SCHEMA_IO_FLOWS"),
 ]
 
 

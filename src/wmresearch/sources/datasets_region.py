@@ -12,6 +12,8 @@ from __future__ import annotations
 from wmresearch.sources.dataset import Dataset, SourceFile
 
 NOMIS_API = "https://www.nomisweb.co.uk/api/v01/dataset"
+_IO_PATH = ("economy/nationalaccounts/supplyandusetables/datasets/"
+            "ukinputoutputanalyticaltablesindustrybyindustry")
 
 ELS_REPO = "https://raw.githubusercontent.com/ONSdigital/explore-local-statistics-data"
 #: Commits of ONSdigital/explore-local-statistics-data the files were taken from (June 2026;
@@ -115,6 +117,19 @@ REGION_DATASETS: tuple[Dataset, ...] = (
             "&measures=20100"),),
         getter="wmresearch.evidence.population.get_population_mye2021",
         tags=("population", "state-of-the-region"),
+    ),
+    Dataset(
+        id="input_output_2019",
+        title="UK input-output analytical tables: industry by industry, 2019",
+        publisher="Office for National Statistics",
+        landing_page=f"https://www.ons.gov.uk/{_IO_PATH}",
+        files=(SourceFile(
+            "ons/input_output/nasu1719in.xlsx", "377f4dcf17ae5256",
+            f"https://www.ons.gov.uk/file?uri=/{_IO_PATH}/2019/nasu1719in.xlsx"),),
+        getter="wmresearch.evidence.input_output.get_io_flows",
+        notes="105 industries (input-output groups headed by SIC 2007 codes); consistent "
+              "with Blue Book 2022 and Pink Book 2022",
+        tags=("business", "clusters"),
     ),
     Dataset(
         id="mayoral_combined_authorities",

@@ -43,6 +43,14 @@ metrics.update(found)
 # fundamentals: the area's latest value, the national figure, its rank among combined
 # authorities, whether the gap is statistically significant (only where ONS publishes 95%
 # confidence intervals that do not overlap) and the trend over the last five periods.
+#
+# How to read it: ranks compare rates, shares and per-head figures only (1st = best); totals
+# such as exports or investment are not ranked, because combined authorities differ in size.
+# A rank is out of the combined authorities ONS publishes that indicator for, which is why
+# some ranks are out of 15 and others out of 6, 9, 11 or 14. Trends of money in current
+# prices are marked "nominal": part of any rise is inflation, so they are not called
+# improving. Indicators that move together (five business survival rates, four wellbeing
+# scores) are counted once in the key messages.
 
 # %%
 indicators.dashboard_table(board)

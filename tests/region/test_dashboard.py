@@ -21,6 +21,8 @@ WM7 = [f"E080000{i}" for i in range(25, 32)]
 GM10 = [f"E080000{i:02d}" for i in range(1, 11)]
 IDS = ["employment_rate", "claimant_count_rate", "median_weekly_pay", "high_growth_rate",
        "gva_per_hour", "child_poverty_bhc", "anxiety", "ghg_emissions_per_capita"]
+EXTRA = ["happiness", "life_satisfaction", "worthwhile", "exports",
+         "gdp_per_head_chained_volume"]
 
 
 @pytest.mark.parametrize(("values", "higher", "expected"), [
@@ -45,8 +47,8 @@ def test_format_value():
 
 @pytest.fixture(scope="module")
 def tables(mirror):
-    els = pd.concat([get_indicator(i, mirror / INDICATORS[i].relpath).data for i in IDS],
-                    ignore_index=True)
+    els = pd.concat([get_indicator(i, mirror / INDICATORS[i].relpath).data
+                     for i in IDS + EXTRA], ignore_index=True)
     pop = get_population_mye2021(mirror / "nomis/nomis_NM_2002_mye2021_lad.csv").data
     return {"explore_local": els, "population_mye2021": pop}
 
@@ -94,7 +96,28 @@ def test_key_messages_are_written_from_the_figures(wmca):
     # among the two largest shortfalls, so check the count sentence instead.
     compared = wmca[~wmca["comparator"].str.startswith("no national")
                     & (wmca["region_value"] != NOT_PUBLISHED)]
-    assert messages[0].startswith(f"Of {len(compared)} indicators")
+    # IDS has 7 compared indicators; employment is alone in its group, the rest too, so the
+    # groups equal the indicators here
+    assert messages[0].startswith(f"Of {len(compared)} measures with a national comparison "
+                                  f"({len(compared)} indicators")
+
+
+def test_correlated_indicators_count_once(tables):
+    board = dashboard(tables, "E47000007", WM7, indicators=[
+        "anxiety", "happiness", "life_satisfaction", "worthwhile", "employment_rate"])
+    first = key_messages(board)[0]
+    # four wellbeing scores are one measure; with employment, two measures from five
+    assert first.startswith("Of 2 measures with a national comparison (5 indicators")
+
+
+def test_totals_are_not_ranked_and_nominal_trends_are_marked(tables):
+    board = dashboard(tables, "E47000007", WM7,
+                      indicators=["exports", "median_weekly_pay",
+                                  "gdp_per_head_chained_volume"]).set_index("indicator_id")
+    assert board.loc["exports", "rank"] == "not ranked: a total, not a rate"
+    assert board.loc["median_weekly_pay", "trend"].endswith("(nominal)")
+    assert "improving" not in board.loc["median_weekly_pay", "trend"]
+    assert not board.loc["gdp_per_head_chained_volume", "trend"].endswith("(nominal)")
 
 
 @pytest.mark.parametrize(("code", "lads"), [("E47000001", GM10), ("E08000025", None)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -13,9 +15,9 @@ def shown(monkeypatch):
     figures, notes, html = [], [], []
     original = charts.show
 
-    def capture(fig, *, title, alt, sources, data=None):
+    def capture(fig, *, title, alt, sources, data=None, units=""):
         figures.append((fig, alt))
-        original(fig, title=title, alt=alt, sources=sources, data=data)
+        original(fig, title=title, alt=alt, sources=sources, data=data, units=units)
 
     monkeypatch.setattr(charts, "show", capture)
     monkeypatch.setattr(charts, "source_note", lambda *s: notes.append(s))
@@ -32,7 +34,7 @@ def test_line_chart_alt_text_names_first_and_last_values(shown):
     ax = fig.axes[0]
     assert ax.get_title() == "T" and len(ax.lines) == 3 and notes == [("ONS",)]
     assert list(ax.lines[1].get_ydata()) == [3.0, 1.0]
-    assert alt == "a: 1.0 in 2020 to 2.0 in 2021 £; b: 3.0 in 2020 to 1.0 in 2021 £."
+    assert alt == "a: 1.0 in 2020 to 2.0 in 2021; b: 3.0 in 2020 to 1.0 in 2021 (£)."
     assert 'alt="Chart: T. a: 1.0 in 2020' in html[0] and "data:image/png;base64," in html[0]
 
 
@@ -67,7 +69,44 @@ def test_chart_data_and_tables_are_written_as_csv_and_linked(shown, tmp_path, mo
     monkeypatch.setattr(tables, "display", lambda obj: html.append(getattr(obj, "data", "")))
     charts.bar_chart(["a", "b"], [1.0, 2.5], title="T", xlabel="jobs", sources=["s"])
     tables.show_table(pd.DataFrame({"x": [1.0, None]}), sources=["s"])
-    assert (tmp_path / "figure-01.csv").read_text() == "label,jobs\na,1.0\nb,2.5\n"
-    assert (tmp_path / "table-01.csv").read_text() == 'x\n1.0\n""\n'
+    assert (tmp_path / "figure-01.csv").read_text() == "label,jobs\na,1\nb,2.5\n"
+    assert (tmp_path / "table-01.csv").read_text() == 'x\n1\n""\n'
     assert any('href="data/r/figure-01.csv"' in h for h in html)
     assert any('href="data/r/table-01.csv"' in h for h in html)
+    about = json.loads((tmp_path / "figure-01.json").read_text())
+    assert about == {"title": "Figure 1: T", "sources": ["s"], "units": "jobs",
+                     "columns": ["label", "jobs"]}
+
+
+def test_alt_text_states_the_peak_and_trough_between_the_ends(shown):
+    figures, _, _ = shown
+    # region Figure 1's shape: 87.2 in 2004, a peak of 89.6 in 2017, 86.8 in 2022
+    series = pd.Series([87.2, 86.0, 89.6, 86.8], index=[2004.0, 2010.0, 2017.0, 2022.0])
+    charts.line_chart({"GVA per hour worked": series}, title="T", xlabel="Year",
+                      ylabel="Index, UK = 100", sources=["ONS"])
+    fig, alt = figures[0]
+    assert alt == ("GVA per hour worked: 87.2 in 2004 to 86.8 in 2022, peaking at 89.6 in "
+                   "2017, lowest 86.0 in 2010 (Index, UK = 100).")
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels and all(label.lstrip("−-").isdigit() for label in labels), labels
+
+
+def test_figure_numbers_are_taken_even_without_data(shown, tmp_path, monkeypatch):
+    from wmresearch.reporting import downloads
+
+    _, _, html = shown
+    monkeypatch.setenv(downloads.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(downloads.HREF_ENV, "data/r")
+    monkeypatch.setattr(downloads, "_COUNTERS", {"table": iter([1]), "figure": iter([1, 2])})
+    fig, _ = charts.plt.subplots()
+    charts.show(fig, title="no data", alt="x", sources=["s"])
+    charts.bar_chart(["a"], [1.0], title="T", xlabel="jobs", sources=["s"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure-02.csv", "figure-02.json"]
+
+
+def test_thousands_separators_become_numbers():
+    from wmresearch.reporting.downloads import as_numbers
+
+    out = as_numbers(pd.DataFrame({"n": ["3,825", "12"], "code": ["01", "02"]}))
+    assert out["n"].tolist() == [3825, 12] or out["n"].tolist() == [3825.0, 12.0]
+    assert out["code"].tolist() == ["01", "02"]

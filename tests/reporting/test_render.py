@@ -142,13 +142,17 @@ def test_figures_tables_numbered_and_contents_after_the_first_cell():
     page = ('<main><div class="jp-Cell a"><div class="jp-InputArea"><h1>T</h1></div></div>'
             '<div class="jp-Cell b"><h2 id="One">One<a class="anchor-link" href="#One">¶</a>'
             '</h2><figure class="wm-figure"><img src="x" alt="Chart: Jobs by year. 2 bars">'
-            '</figure><table id="T_wm000"></table><h2 id="Two">Two<a class="anchor-link" '
+            '</figure><table id="T_wm000" class="wm-table">\n<caption>Jobs</caption></table>'
+            '<table id="T_wm001"></table><h2 id="Two">Two<a class="anchor-link" '
             'href="#Two">¶</a></h2><figure class="wm-figure"><img alt="Chart: Pay. x"></figure>'
             "</div></main>")
     out = number_and_contents(page)
     assert "<figcaption>Figure 1: Jobs by year</figcaption>" in out
     assert "<figcaption>Figure 2: Pay</figcaption>" in out
-    assert '<p class="wm-table-caption">Table 1</p><table id="T_wm000"' in out
+    assert ('<p class="wm-table-caption">Table 1: Jobs</p><table id="T_wm000" '
+            'class="wm-table"></table>') in out
+    # a table not shown by show_table has no CSV, so it takes no number
+    assert out.count("wm-table-caption") == 1
     toc = out.index('<nav class="wm-toc"')
     assert out.index("</h1></div></div>") < toc < out.index('<div class="jp-Cell b">')
     assert '<a href="#One">One</a>' in out and '<a href="#Two">Two</a>' in out

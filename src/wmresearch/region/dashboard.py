@@ -21,8 +21,28 @@ from wmresearch.region.peers import HIGHER, LOWER, ci_significance, peer_table, 
 NOT_PUBLISHED = "not published for this area"
 NO_COMPARATOR = "no national figure published"
 FLAT_TOLERANCE = 0.01
-#: Units of levels (totals), which are not compared with the national total in the messages.
+#: Units of levels (totals), which are neither compared with the national total in the
+#: messages nor ranked among combined authorities of very different sizes.
 LEVEL_UNITS = frozenset({"enterprises", "£ million"})
+NOT_RANKED_LEVEL = "not ranked: a total, not a rate"
+#: Money series in current prices: their trends are nominal (inflation not removed).
+REAL_TERMS = frozenset({"gdp_per_head_chained_volume"})
+#: Indicators that move together, counted once (by their average gap) in the key messages.
+GROUPS = {**{f"survival_{n}y": "business survival rates" for n in range(1, 6)},
+          **dict.fromkeys(("life_satisfaction", "happiness", "worthwhile", "anxiety"),
+                          "personal wellbeing"),
+          **dict.fromkeys(("apprenticeship_starts", "apprenticeship_achievements"),
+                          "apprenticeships"),
+          **dict.fromkeys(("child_poverty_bhc", "child_poverty_ahc"), "child poverty"),
+          **dict.fromkeys(("gdp_per_head_current_prices", "gdp_per_head_chained_volume"),
+                          "GDP per head"),
+          **dict.fromkeys(("gva_per_hour", "gva_per_job"), "productivity"),
+          **dict.fromkeys(("employment_rate", "economic_inactivity_rate"),
+                          "employment and inactivity"),
+          **dict.fromkeys(("modelled_unemployment_rate", "claimant_count_rate"),
+                          "unemployment"),
+          **dict.fromkeys(("healthy_life_expectancy_female", "healthy_life_expectancy_male"),
+                          "healthy life expectancy")}
 
 
 def trend(values: Iterable[float], higher_is_better: bool | None, *,
@@ -87,11 +107,18 @@ def _row(tables: Mapping[str, pd.DataFrame], indicator_id: str, region_code: str
                "demography": tables.get("business_demography")}
     v = region_value(els, indicator_id, region_code, lad_codes, **weights)
     series = region_series(els, indicator_id, region_code, lad_codes, **weights)
-    arrow, word = trend(_recent(series), spec.higher_is_better)
-    try:
-        rank = rank_of(peer_table(els, indicator_id, year=v.year), region_code)
-    except KeyError:
-        rank = "no combined-authority figures published"
+    nominal = spec.unit.startswith("£") and indicator_id not in REAL_TERMS
+    # a nominal series rises with inflation, so its direction is not called better or worse
+    arrow, word = trend(_recent(series), None if nominal else spec.higher_is_better)
+    if nominal and arrow in ("↑", "↓"):
+        word += " (nominal)"
+    if spec.unit in LEVEL_UNITS:
+        rank = NOT_RANKED_LEVEL
+    else:
+        try:
+            rank = rank_of(peer_table(els, indicator_id, year=v.year), region_code)
+        except KeyError:
+            rank = "no combined-authority figures published"
     published = v.comparator_value is not None
     significance = (ci_significance(v.lci_95, v.uci_95, v.comparator_lci_95,
                                     v.comparator_uci_95)
@@ -192,9 +219,13 @@ def key_messages(board: pd.DataFrame) -> list[str]:
     area = str(board["area"].iloc[0])
     gaps = board.assign(gap=board.apply(_gap, axis=1)).dropna(subset=["gap"])
     gaps = gaps[gaps["gap"].astype(float).notna()].sort_values("gap")
-    better, worse = int((gaps["gap"] > 0).sum()), int((gaps["gap"] < 0).sum())
-    out = [f"Of {len(gaps)} indicators with a national comparison, {area} does better than "
-           f"the national figure on {better} and worse on {worse}."]
+    # correlated indicators (five survival rates, four wellbeing scores...) count once
+    grouped = gaps.assign(group=gaps["indicator_id"].map(GROUPS).fillna(gaps["indicator_id"])
+                          ).groupby("group")["gap"].mean()
+    better, worse = int((grouped > 0).sum()), int((grouped < 0).sum())
+    out = [f"Of {len(grouped)} measures with a national comparison ({len(gaps)} indicators, "
+           "those that move together such as the five business survival rates counted once), "
+           f"{area} does better than the national figure on {better} and worse on {worse}."]
     shortfalls = gaps[gaps["gap"] < 0].head(2)
     if len(shortfalls):
         out.append("The largest shortfalls are in " + " and ".join(
@@ -223,5 +254,5 @@ def key_messages(board: pd.DataFrame) -> list[str]:
     return out[:6]
 
 
-__all__ = ["FLAT_TOLERANCE", "NOT_PUBLISHED", "NO_COMPARATOR", "dashboard", "format_value",
-           "key_messages", "trend"]
+__all__ = ["FLAT_TOLERANCE", "GROUPS", "NOT_PUBLISHED", "NOT_RANKED_LEVEL", "NO_COMPARATOR",
+           "dashboard", "format_value", "key_messages", "trend"]

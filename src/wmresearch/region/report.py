@@ -120,7 +120,8 @@ def jobs(area: StudyArea, tables: Tables) -> dict[str, Any]:
                [["section", "name", "employment", "share", "gb_share", "lq"]]
                .rename(columns={"share": "% of area", "gb_share": "% of GB"}),
                formats={"employment": "{:,.0f}", "% of area": "{:.1f}", "% of GB": "{:.1f}",
-                        "lq": "{:.2f}"}, sources=[source])
+                        "lq": "{:.2f}"}, sources=[source],
+               caption=f"Employment by industry section and location quotient, {year}")
     return {"employment": float(emp["employment"].sum()), "bres_year": year}
 
 
@@ -146,6 +147,8 @@ def business(area: StudyArea, tables: Tables) -> dict[str, Any]:
                .rename(columns={"share": "% of area", "gb_share": "% of GB"}),
                formats={"local_units": "{:,.0f}", "% of area": "{:.1f}", "% of GB": "{:.1f}",
                         "lq": "{:.2f}"},
+               caption=f"Workplaces (local units) by industry section, {area.itl2_label()}, "
+                       f"{year}",
                sources=[SRC_UKBC.format(year=year) + ", local units by NUTS2 (2013) area; "
                         "GB excludes Northern Ireland"])
     return {**out, "local_units": float(units["local_units"].sum())}
@@ -205,5 +208,6 @@ def workplaces(area: StudyArea, tables: Tables) -> dict[str, Any]:
                .rename(columns={"msoa11_name": "MSOA", "workers_total": "workers",
                                 "share_C": "% manufacturing"}),
                formats={"workers": "{:,.0f}", "% manufacturing": "{:.1f}"},
+               caption="The ten MSOAs with the most workers, Census 2011",
                sources=[SRC_CENSUS])
     return {"workers_2011": float(work["workers_total"].sum())}

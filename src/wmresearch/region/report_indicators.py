@@ -12,7 +12,7 @@ from IPython.display import HTML, Markdown, display
 from wmresearch.evidence.indicators import INDICATORS
 from wmresearch.evidence.tables import Tables
 from wmresearch.region.area import StudyArea
-from wmresearch.region.dashboard import dashboard, format_value, key_messages
+from wmresearch.region.dashboard import dashboard, key_messages
 from wmresearch.region.deprivation import deprivation_change
 from wmresearch.region.peers import peer_table, rank_of
 from wmresearch.region.report_money import headline
@@ -72,22 +72,29 @@ def release_note(board: pd.DataFrame, year: int) -> str:
 
 
 def dashboard_table(board: pd.DataFrame | None) -> None:
-    """The dashboard, grouped by fundamental."""
+    """The dashboard, grouped by fundamental: words and units on the page, numbers in its
+    CSV, the release as its date (the link is in the CSV)."""
     if board is None:
         return
-    shown = board.assign(value=[format_value(v, u) if not isinstance(v, str) else v
-                                for v, u in zip(board["value"], board["unit"], strict=True)],
-                         comparator_value=[format_value(v, u) if not isinstance(v, str) else v
-                                           for v, u in zip(board["comparator_value"],
-                                                           board["unit"], strict=True)])
-    show_table(shown.sort_values(["fundamental", "indicator"])[
-        ["fundamental", "indicator", "value", "comparator", "comparator_value", "rank",
-         "significance", "trend", "period", "release"]].rename(columns={
-             "value": "area", "comparator_value": "national value",
-             "rank": "rank among combined authorities"}),
-        sources=["ONS, Explore local statistics indicator files (release of each row in the "
-                 "table); region values as published for the combined authority where ONS "
-                 "publishes them, else aggregated from districts (method in the metrics)"])
+    board = board.sort_values(["fundamental", "indicator"])
+    shown = board.assign(release=board["release"].str.split(": ").str[0])[
+        ["fundamental", "indicator", "region_value", "comparator", "rank", "significance",
+         "trend", "period", "release"]].rename(columns={
+             "fundamental": "Fundamental", "indicator": "Indicator", "region_value": "Area",
+             "comparator": "National figure", "rank": "Rank among combined authorities",
+             "significance": "Difference (95% intervals)", "trend": "Trend",
+             "period": "Period", "release": "Released"})
+    data = board[["fundamental", "indicator", "unit", "value", "comparator_value",
+                  "comparator", "rank", "significance", "trend", "period", "release",
+                  "method"]].assign(
+        value=pd.to_numeric(board["value"], errors="coerce"),
+        comparator_value=pd.to_numeric(board["comparator_value"], errors="coerce"))
+    show_table(shown, data=data, caption="Dashboard: every indicator ONS publishes for the "
+               "area, against the national figure and the other combined authorities",
+               sources=["ONS, Explore local statistics indicator files (release of each row in "
+                        "the table); region values as published for the combined authority "
+                        "where ONS publishes them, else aggregated from districts (the method "
+                        "of each row is in the CSV)"])
 
 
 def peers(area: StudyArea, tables: Tables) -> dict[str, Any]:
@@ -131,7 +138,8 @@ def deprivation_2025(area: StudyArea, tables: Tables) -> dict[str, Any]:
         "decile1_2025": "in decile 1, 2025", "share_2025": "% in decile 1, 2025",
         "change_pp": "change (points)"})
     show_table(table, formats={c: "{:.1f}" for c in table.columns if c.startswith(("%", "change"))},
-               sources=[SRC_IOD])
+               caption="Neighbourhoods (LSOAs) in England's most deprived tenth, by district, "
+                       "Indices of Deprivation 2019 and 2025", sources=[SRC_IOD])
     total = change.table.iloc[-1]
     return {"decile1_share_2019_pct": float(total["share_2019"]),
             "decile1_share_2025_pct": float(total["share_2025"])}

@@ -22,20 +22,22 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, display
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, ScalarFormatter
 
 from wmresearch.reporting.display import source_note
-from wmresearch.reporting.downloads import write_csv
+from wmresearch.reporting.downloads import next_number, write_csv
 
 PALETTE = "colorblind"
 WRAP = 38
+#: Resolution of every embedded chart (print quality without making pages heavy).
+DPI = 150
 
 
 def house_style() -> None:
     """Apply the house style (seaborn, colour-blind palette, clean axes)."""
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=0.95,
                   rc={"axes.spines.top": False, "axes.spines.right": False,
-                      "svg.hashsalt": "wmresearch", "figure.dpi": 100})
+                      "svg.hashsalt": "wmresearch", "figure.dpi": DPI})
 
 
 def wrap(label: str, width: int = WRAP) -> str:
@@ -60,29 +62,68 @@ def describe_bars(labels: Sequence[str], values: Sequence[float], unit: str = ""
             f"{low[0]} ({_number(low[1])}{suffix}).")
 
 
+def _at(x: object) -> str:
+    """A position on the x axis for a sentence: 2017.0 -> "2017"."""
+    return f"{x:.0f}" if isinstance(x, float) and x.is_integer() else str(x)
+
+
 def describe_lines(lines: Mapping[str, pd.Series], unit: str = "") -> str:
-    """Alt-text sentence for lines: each series' first and last values."""
+    """Alt-text sentence for lines: each series' first and last values, and its peak and
+    trough where they fall between them (a series that rose then fell says so)."""
     parts = []
     for label, series in lines.items():
         series = series.dropna()
-        if len(series):
-            parts.append(f"{label}: {_number(series.iloc[0])} in {series.index[0]} to "
-                         f"{_number(series.iloc[-1])} in {series.index[-1]}"
-                         f"{' ' + unit if unit else ''}")
-    return "; ".join(parts) + "." if parts else "No values to show."
+        if not len(series):
+            continue
+        text = (f"{label}: {_number(series.iloc[0])} in {_at(series.index[0])} to "
+                f"{_number(series.iloc[-1])} in {_at(series.index[-1])}")
+        values = series.to_numpy(dtype=float)
+        top, low = int(values.argmax()), int(values.argmin())
+        if 0 < top < len(series) - 1:
+            text += f", peaking at {_number(values[top])} in {_at(series.index[top])}"
+        if 0 < low < len(series) - 1:
+            text += f", lowest {_number(values[low])} in {_at(series.index[low])}"
+        parts.append(text)
+    if not parts:
+        return "No values to show."
+    return "; ".join(parts) + (f" ({unit})." if unit else ".")
+
+
+def _year_ticks(x: float, _: object) -> str:
+    return f"{x:.0f}"
+
+
+def tidy_axes(fig: plt.Figure) -> None:
+    """Axes a reader can read: an x axis of years gets whole-year ticks ("2005", never
+    "2005.0" or "2007.5"), and numeric axes print plain numbers (no "1e-5" or offsets)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if not isinstance(axis.get_major_formatter(), ScalarFormatter):
+                continue  # categories, dates, or a format the chart chose
+            formatter = axis.get_major_formatter()
+            formatter.set_useOffset(False)
+            formatter.set_scientific(False)
+            low, high = sorted(axis.get_view_interval())
+            if axis is ax.xaxis and 1800 <= low and high <= 2200 and high - low < 300:
+                axis.set_major_locator(MaxNLocator(integer=True))
+                axis.set_major_formatter(FuncFormatter(_year_ticks))
 
 
 def show(fig: plt.Figure, *, title: str, alt: str, sources: Sequence[str],
-         data: pd.DataFrame | None = None) -> None:
+         data: pd.DataFrame | None = None, units: str = "") -> None:
     """Embed ``fig`` as a PNG with alt text, then its source line and a link to ``data``
-    (the numbers drawn, as CSV); close it."""
+    (the numbers drawn, as CSV named after the figure's number, with ``units`` in its
+    sidecar); close it. Every figure takes a number, so CSV names match the page's."""
+    number = next_number("figure")
+    tidy_axes(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight",
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight",
                 metadata={"Software": None})
     plt.close(fig)
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(f"Chart: {title}. {alt}", quote=True)
-    link = write_csv(data, "figure") if data is not None else ""
+    link = (write_csv(data, "figure", number=number, title=title, sources=sources,
+                      units=units) if data is not None else "")
     display(HTML(f'<figure class="wm-figure"><img src="data:image/png;base64,{png}" '
                  f'alt="{text}" style="max-width:100%"></figure>'))
     source_note(*sources)
@@ -105,7 +146,8 @@ def line_chart(lines: Mapping[str, pd.Series], *, title: str, xlabel: str, ylabe
     if len(lines) > 1:
         ax.legend(frameon=False)
     show(fig, title=title, alt=describe_lines(lines, ylabel), sources=sources,
-         data=pd.DataFrame(lines).rename_axis(xlabel.lower() or "x").reset_index())
+         data=pd.DataFrame(lines).rename_axis(xlabel.lower() or "x").reset_index(),
+         units=ylabel)
 
 
 def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, title: str,
@@ -128,7 +170,8 @@ def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, t
     first = next(iter(bars))
     alt = f"{first}: " + describe_bars(labels, list(bars[first]), xlabel)
     show(fig, title=title, alt=alt, sources=sources,
-         data=pd.DataFrame({"label": list(labels), **{k: list(v) for k, v in bars.items()}}))
+         data=pd.DataFrame({"label": list(labels), **{k: list(v) for k, v in bars.items()}}),
+         units=xlabel)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
@@ -145,7 +188,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xla
         ax.axvline(reference, color="k", lw=1, ls=":")
     ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel="")
     show(fig, title=title, alt=describe_bars(labels, values, xlabel), sources=sources,
-         data=pd.DataFrame({"label": list(labels), xlabel or "value": list(values)}))
+         data=pd.DataFrame({"label": list(labels), xlabel or "value": list(values)}),
+         units=xlabel)
 
 
 def choropleth(shapes, column: str, *, title: str, legend_title: str,
@@ -156,9 +200,14 @@ def choropleth(shapes, column: str, *, title: str, legend_title: str,
     house_style()
     fig, ax = plt.subplots(figsize=(9, 7))
     kwargs = {"categorical": True} if categorical else {"scheme": scheme, "k": 5}
+    legend = {"title": legend_title, "loc": "upper left", "bbox_to_anchor": (1.0, 1.0),
+              "fontsize": 8}
+    if not categorical and scheme:
+        # class bounds as people write them: "465 - 1,160", not "465.00, 1160.00"
+        big = shapes[column].abs().max() >= 100
+        legend |= {"fmt": "{:,.0f}" if big else "{:,.1f}", "interval": False}
     shapes.plot(column=column, cmap=cmap, legend=True, ax=ax, linewidth=0,
-                legend_kwds={"title": legend_title, "loc": "upper left",
-                             "bbox_to_anchor": (1.0, 1.0), "fontsize": 8}, **kwargs)
+                legend_kwds=legend, **kwargs)
     if outlines is not None:
         outlines.boundary.plot(ax=ax, color="black", linewidth=0.8)
         if names:
@@ -175,7 +224,13 @@ def choropleth(shapes, column: str, *, title: str, legend_title: str,
               and not categorical else "")
            + (f"; district boundaries and names of {', '.join(map(str, outlines[names]))}"
               if outlines is not None and names else "") + ".")
-    show(fig, title=title, alt=alt, sources=sources)
+    table = pd.DataFrame(shapes.drop(columns=shapes.geometry.name))
+    show(fig, title=title, alt=alt, sources=sources, units=legend_title,
+         data=table[[c for c in table.columns if table[c].map(_scalar).all()]])
+
+
+def _scalar(value: object) -> bool:
+    return pd.api.types.is_scalar(value)
 
 
 def logic_model_chart(stages: Sequence[tuple[str, Sequence[str]]], *, title: str,

@@ -1,7 +1,8 @@
 """Where every number in a report came from: the provenance footer, and the page furniture
 (table of contents, figure and table numbers) added after rendering.
 
-The footer names the git commit (and whether the working tree had uncommitted changes), a
+The footer names the git commit (and says so when the working tree had changes not yet
+committed), a
 hash of the parameters with those the report used, every dataset with its publisher and
 SHA-256 (from the manifest), the versions of the packages that computed it, and a build date
 taken from ``SOURCE_DATE_EPOCH`` or the commit time, never the wall clock, so two runs on
@@ -83,9 +84,10 @@ def footer(root: Path, params: dict[str, Any], manifest: dict[str, Any] | None) 
                 f" mode): </p><ul>{''.join(items)}</ul>")
     return (
         '<footer class="wm-footer"><h2>Provenance</h2>'
-        f"<p>Built by wmresearch from commit <code>{html.escape(info['commit'])}</code> "
-        f"(uncommitted changes: {info['dirty']}) on {html.escape(info['date'])}. Parameters "
-        f"hash <code>{params_hash(params)}</code>.</p>"
+        f"<p>Built by wmresearch from commit <code>{html.escape(info['commit'])}</code>"
+        + (" plus changes not yet committed" if info["dirty"] == "yes" else "")
+        + f" on {html.escape(info['date'])}. Parameters hash "
+        f"<code>{params_hash(params)}</code>.</p>"
         f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table>{data}"
         f"<p>Packages: {html.escape(_versions())}.</p>"
         "<p>Official data under the Open Government Licence v3.0 unless marked synthetic; "
@@ -107,9 +109,14 @@ def number_and_contents(page: str) -> str:
 
     def table(match: re.Match[str]) -> str:
         count["tab"] += 1
-        return f'<p class="wm-table-caption">Table {count["tab"]}</p>{match.group(0)}'
+        title = f": {match.group(3).strip()}" if match.group(3) else ""
+        return (f'<p class="wm-table-caption">Table {count["tab"]}{title}</p>'
+                f"{match.group(1)}")
 
-    page = re.sub(r'<table id="T_wm\d+"', table, page)
+    # only the tables shown by show_table (class wm-table), whose CSVs carry the same number;
+    # the table's own caption becomes the numbered title above it
+    page = re.sub(r'(<table (?:id="T_wm\d+" class="wm-table"|class="wm-table" id="T_wm\d+")>)'
+                  r"(\s*<caption>(.*?)</caption>)?", table, page, flags=re.S)
     heads = re.findall(r'<h2 id="([^"]+)">(.*?)<a class="anchor-link"', page)
     if len(heads) >= 2:
         items = "".join(f'<li><a href="#{html.escape(i, quote=True)}">{t}</a></li>'

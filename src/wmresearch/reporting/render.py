@@ -85,9 +85,16 @@ def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Pa
     return nbformat.read(executed, as_version=4)
 
 
+def back_link(index_href: str) -> str:
+    """The link back to the site's front page, at the top of every report."""
+    return (f'<nav class="wm-back" aria-label="Site"><a href="{html_lib.escape(index_href)}">'
+            "← All reports (front page)</a></nav>")
+
+
 def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
-            footer: str = "") -> str:
-    """Render an executed notebook as standalone HTML with no code and no parameters."""
+            footer: str = "", index_href: str | None = None) -> str:
+    """Render an executed notebook as standalone HTML with no code and no parameters; with
+    ``index_href``, a link back to the index opens the page."""
     tags = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
     exporter = HTMLExporter(template_name="wmresearch", extra_template_basedirs=[TEMPLATES],
                             exclude_input=True, exclude_input_prompt=True,
@@ -96,8 +103,9 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
     body = number_and_contents(stable_ids(body))
-    if banner:
-        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + banner, body, count=1)
+    top = banner + (back_link(index_href) if index_href else "")
+    if top:
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)
     if footer:
         body = body.replace("</body>", footer + "</body>", 1)
     return body
@@ -169,8 +177,14 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     manifest_path = root / "data" / "raw" / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) \
         if manifest_path.is_file() else None
+    # the index sits at the top of reports/; a page written elsewhere links to its neighbour
+    try:
+        depth = len(html_out.resolve().relative_to((root / "reports").resolve()).parts) - 1
+    except ValueError:
+        depth = 0
+    index = "../" * depth + "index.html"
     page = to_html(notebook, title=title, banner=demo_banner(manifest_path),
-                   footer=footer(root, parameters, manifest))
+                   footer=footer(root, parameters, manifest), index_href=index)
     write_text(html_out, page)
     return html_out
 

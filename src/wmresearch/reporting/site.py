@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from wmresearch.files import write_text
+from wmresearch.reporting.provenance import build_info
 
 SECTION_NAMES = {"": "Pipeline reports", "evaluate": "Programme evaluations"}
 ORDER = ["region.html", "clusters.html", "evidence.html", "acquire.html"]
@@ -31,6 +32,8 @@ h1{font-size:1.8em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}
 .wm-error{font:0.8em/1.3 monospace;white-space:pre-wrap;color:#6b0012}
 .wm-demo-banner{background:#b00020;color:#fff;padding:0.8em;font-weight:600}
 .wm-sources td,.wm-sources th{text-align:left;padding:0.2em 0.6em;vertical-align:top}
+.wm-summary{border-left:4px solid #0072b2;background:#f3f8fc;padding:0.3em 1em}
+.wm-summary li{margin:0.4em 0}
 @media print{.wm-cards{display:block}.wm-card{break-inside:avoid;margin-bottom:1em}}
 """
 
@@ -91,7 +94,8 @@ HEADLINES = {
     "specialised_industries": ("Specialised industries", "{:,.0f}"),
     "plan_share_core": ("Plan for Growth clusters' share of jobs", "{:.1%}"),
 }
-DATE_KEYS = ("data_as_of", "productivity_year", "bres_year", "year", "gva_year")
+DATE_KEYS = ("data_as_of", "last_data_year", "productivity_year", "bres_year", "year",
+             "gva_year")
 
 
 def _metrics(root: Path, href: str) -> dict[str, Any]:
@@ -109,6 +113,40 @@ def _headlines(metrics: dict[str, Any]) -> str:
     when = (f'<p class="wm-status">Data as of {html.escape(str(as_of))}.</p>'
             if as_of is not None else "")
     return (f"<ul>{items}</ul>" if items else "") + when
+
+
+def _first_message(metrics: dict[str, Any]) -> str:
+    """A report's key message for the executive summary: its first written key message,
+    else its headline findings, else its summary."""
+    messages = metrics.get("key_messages")
+    if isinstance(messages, list) and messages:
+        return str(messages[0])
+    headline = metrics.get("headline")
+    if isinstance(headline, dict) and headline:
+        return "; ".join(f"{k}: {v}" for k, v in headline.items()) + "."
+    return str(metrics.get("summary", ""))
+
+
+def executive_summary(root: Path, records: list[dict[str, str]]) -> str:
+    """One line per built report, written from the key messages it put in its metrics."""
+    items = []
+    for record in records:
+        if record["status"] != "built":
+            continue
+        text = _first_message(_metrics(root, record["href"]))
+        if text:
+            items.append(f'<li><a href="{html.escape(record["href"])}">'
+                         f'{html.escape(record["title"])}</a>: {html.escape(text)}</li>')
+    if not items:
+        return ""
+    return ('<section class="wm-summary"><h2>Executive summary</h2><ul>' + "".join(items)
+            + "</ul></section>")
+
+
+def _latest_year(title: str) -> str:
+    """The last year a dataset's registered title names ("2015-2021" -> "2021")."""
+    years = re.findall(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", title)
+    return years[-1] if years else "as published"
 
 
 def _card(record: dict[str, str], metrics: dict[str, Any] | None = None) -> str:
@@ -137,6 +175,10 @@ def index_page(root: Path, *, manifest: dict[str, Any] | None = None,
              f"<h1>{html.escape(title)}</h1><p>Reproducible evidence for the region's "
              "economic strategy, rebuilt from official open data with <code>dvc repro</code>."
              "</p>"]
+    info = build_info(root)
+    parts.append(f'<p class="wm-status">Built from commit <code>{html.escape(info["commit"])}'
+                 f"</code> on {html.escape(info['date'])}.</p>")
+    parts.append(executive_summary(root, records))
     if manifest and manifest.get("mode") == "demo":
         parts.append('<div class="wm-demo-banner">DEMO DATA: these reports use synthetic '
                      "data because official datasets were missing: "
@@ -155,12 +197,16 @@ def index_page(root: Path, *, manifest: dict[str, Any] | None = None,
         parts += [_card(r, _metrics(root, r["href"])) for r in items]
         parts.append("</div>")
     if manifest:
-        parts.append('<h2>Data sources</h2><table class="wm-sources"><tr><th>Dataset</th>'
-                     "<th>Publisher</th><th>Licence</th><th>Status</th></tr>")
+        parts.append('<h2>Data sources: what the reports are built on, and how recent</h2>'
+                     '<table class="wm-sources"><tr><th>Dataset (release)</th>'
+                     "<th>Latest year covered</th><th>Publisher</th><th>Licence</th>"
+                     "<th>Status</th></tr>")
         for entry in manifest.get("datasets", {}).values():
             parts.append(
                 f'<tr><td><a href="{html.escape(entry["landing_page"])}">'
-                f'{html.escape(entry["title"])}</a></td><td>{html.escape(entry["publisher"])}'
+                f'{html.escape(entry["title"])}</a></td>'
+                f'<td>{html.escape(_latest_year(entry["title"]))}</td>'
+                f'<td>{html.escape(entry["publisher"])}'
                 f'</td><td>{html.escape(entry["licence"])}</td>'
                 f'<td>{html.escape(entry["status"])}</td></tr>')
         parts.append("</table>")

@@ -1,10 +1,13 @@
 """Every report opens from disk, offline, in headless Chromium without a fault.
 
-Chromium comes from the distribution's packages (``.ci/run`` installs ``chromium`` where it
-is missing); Playwright drives it with ``executable_path``, so no browser is downloaded.
+Chromium comes from the distribution's packages (``make test`` installs it where it is
+missing and it can); Playwright drives it with ``executable_path``, so no browser is
+downloaded.
 Any request that is not a local file is blocked and counted as a failure: the pages must be
-self-contained. A screenshot of each page is saved under ``reports/screenshots/`` of the
-project the pipeline test built.
+self-contained. Every report must also link back to the index, keep each table within its
+column (at a 1000 px window) and give every figure the CSV that carries its number. A
+screenshot of each page is saved under ``reports/screenshots/`` of the project the pipeline
+test built.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def _faults(browser, page_path: Path, rel: str, shot: Path) -> list[str]:
             if msg.type == "error" else None)
     page.on("pageerror", lambda err: found.append(f"page error: {err}"))
     page.on("requestfailed", lambda req: found.append(f"failed request {req.url}"))
+    page.set_viewport_size({"width": 1000, "height": 800})
     page.goto(page_path.as_uri(), wait_until="load")
     images = page.eval_on_selector_all(
         "img", "els => els.map(e => [e.naturalWidth, e.getAttribute('alt') || ''])")
@@ -67,8 +71,36 @@ def _faults(browser, page_path: Path, rel: str, shot: Path) -> list[str]:
         found += [f"index link {href} does not resolve" for href in hrefs
                   if not href.startswith(("http", "#", "mailto:"))
                   and not (page_path.parent / href).is_file()]
+    if rel != "index.html":
+        found += _page_rules(page, page_path)
     page.screenshot(path=str(shot))
     context.close()
+    return found
+
+
+def _page_rules(page, page_path: Path) -> list[str]:
+    """Every report links back to the index, fits its tables in their column, and gives each
+    figure the CSV of its own number."""
+    found: list[str] = []
+    back = page.eval_on_selector_all("nav.wm-back a", "els => els.map(e => "
+                                     "e.getAttribute('href'))")
+    if not back:
+        found.append("no link back to the index")
+    found += [f"back link {href} does not resolve" for href in back
+              if not (page_path.parent / href).is_file()]
+    wide = page.eval_on_selector_all(
+        "table.wm-table", "els => els.filter(e => e.scrollWidth > "
+        "e.parentElement.clientWidth + 1).map(e => [e.id, e.scrollWidth, "
+        "e.parentElement.clientWidth])")
+    found += [f"table {i} is {w}px wide in a {c}px column" for i, w, c in wide]
+    figures = page.eval_on_selector_all("figure.wm-figure", "els => els.length")
+    links = page.eval_on_selector_all("p.wm-download a[href$='.csv']",
+                                      "els => els.map(e => e.getAttribute('href'))")
+    numbered = {href.rsplit("/", 1)[-1] for href in links if "/figure-" in href}
+    expected = {f"figure-{n:02d}.csv" for n in range(1, figures + 1)}
+    found += [f"figure {name} has no CSV link" for name in sorted(expected - numbered)]
+    found += [f"download {href} does not resolve" for href in links
+              if not (page_path.parent / href).is_file()]
     return found
 
 

@@ -98,10 +98,16 @@ def test_figure_numbers_are_taken_even_without_data(shown, tmp_path, monkeypatch
     monkeypatch.setenv(downloads.DIR_ENV, str(tmp_path))
     monkeypatch.setenv(downloads.HREF_ENV, "data/r")
     monkeypatch.setattr(downloads, "_COUNTERS", {"table": iter([1]), "figure": iter([1, 2])})
-    fig, _ = charts.plt.subplots()
+    fig, ax = charts.plt.subplots()
+    ax.plot([2020, 2021], [1.0, 3.0], label="jobs")
+    ax.barh(["a", "b"], [4.0, 5.0])
     charts.show(fig, title="no data", alt="x", sources=["s"])
     charts.bar_chart(["a"], [1.0], title="T", xlabel="jobs", sources=["s"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["figure-02.csv", "figure-02.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "figure-01.csv", "figure-01.json", "figure-02.csv", "figure-02.json"]
+    # a figure drawn without a table still ships its numbers, read back from the artists
+    assert (tmp_path / "figure-01.csv").read_text() == (
+        "panel,series,x,y\n1,jobs,2020,1\n1,jobs,2021,3\n1,bars,0,4\n1,bars,1,5\n")
 
 
 def test_thousands_separators_become_numbers():

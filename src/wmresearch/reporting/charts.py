@@ -109,21 +109,65 @@ def tidy_axes(fig: plt.Figure) -> None:
                 axis.set_major_formatter(FuncFormatter(_year_ticks))
 
 
+def _ticks(labels: list, n: int) -> list:
+    texts = [t.get_text() for t in labels]
+    return texts if len(texts) == n and all(texts) else list(range(n))
+
+
+def figure_data(fig: plt.Figure) -> pd.DataFrame:
+    """The numbers drawn in ``fig``, read back from its artists, for a figure whose caller
+    gave no table: lines and points (x, y), bars (label, value) and heatmap cells (row,
+    column, value), one row per mark, in long form."""
+    from matplotlib.collections import PathCollection, QuadMesh
+    from matplotlib.patches import Rectangle
+
+    rows: list[tuple] = []
+    for panel, ax in enumerate(fig.axes, start=1):
+        for line in ax.lines:
+            label = line.get_label()
+            if label.startswith("_") or len(line.get_xdata()) < 2:
+                continue  # reference lines drawn without a label
+            rows += [(panel, label, x, y) for x, y in zip(line.get_xdata(), line.get_ydata(),
+                                                          strict=True)]
+        bars = [p for p in ax.patches
+                if isinstance(p, Rectangle) and (p.get_width() or p.get_height())]
+        horizontal = bool(bars) and len({round(b.get_x(), 9) for b in bars}) == 1
+        for bar in bars:
+            value = bar.get_width() if horizontal else bar.get_height()
+            where = bar.get_y() + bar.get_height() / 2 if horizontal else \
+                bar.get_x() + bar.get_width() / 2
+            rows.append((panel, "bars", where, value))
+        for coll in ax.collections:
+            if isinstance(coll, QuadMesh):
+                values = coll.get_array()
+                n_rows, n_cols = (d - 1 for d in coll.get_coordinates().shape[:2])
+                names_r = _ticks(ax.get_yticklabels(), n_rows)
+                names_c = _ticks(ax.get_xticklabels(), n_cols)
+                rows += [(panel, names_r[i], names_c[j], float(values[i * n_cols + j]))
+                         for i in range(n_rows) for j in range(n_cols)
+                         if not pd.isna(values[i * n_cols + j])]
+            elif isinstance(coll, PathCollection):
+                rows += [(panel, coll.get_label(), x, y) for x, y in coll.get_offsets()]
+    return pd.DataFrame(rows, columns=["panel", "series", "x", "y"])
+
+
 def show(fig: plt.Figure, *, title: str, alt: str, sources: Sequence[str],
          data: pd.DataFrame | None = None, units: str = "") -> None:
     """Embed ``fig`` as a PNG with alt text, then its source line and a link to ``data``
     (the numbers drawn, as CSV named after the figure's number, with ``units`` in its
-    sidecar); close it. Every figure takes a number, so CSV names match the page's."""
+    sidecar; without ``data``, :func:`figure_data` reads them back from the figure); close
+    it. Every figure takes a number, so CSV names match the page's."""
     number = next_number("figure")
     tidy_axes(fig)
+    if data is None:
+        data = figure_data(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight",
                 metadata={"Software": None})
     plt.close(fig)
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     text = html.escape(f"Chart: {title}. {alt}", quote=True)
-    link = (write_csv(data, "figure", number=number, title=title, sources=sources,
-                      units=units) if data is not None else "")
+    link = write_csv(data, "figure", number=number, title=title, sources=sources, units=units)
     display(HTML(f'<figure class="wm-figure"><img src="data:image/png;base64,{png}" '
                  f'alt="{text}" style="max-width:100%"></figure>'))
     source_note(*sources)

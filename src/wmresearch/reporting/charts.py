@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import HTML, display
@@ -122,7 +123,9 @@ def figure_data(fig: plt.Figure) -> pd.DataFrame:
     from matplotlib.patches import Rectangle
 
     rows: list[tuple] = []
-    for panel, ax in enumerate(fig.axes, start=1):
+    # colour bars are legends, not data
+    panels = [ax for ax in fig.axes if getattr(ax, "_colorbar", None) is None]
+    for panel, ax in enumerate(panels, start=1):
         for line in ax.lines:
             label = line.get_label()
             if label.startswith("_") or len(line.get_xdata()) < 2:
@@ -139,8 +142,9 @@ def figure_data(fig: plt.Figure) -> pd.DataFrame:
             rows.append((panel, "bars", where, value))
         for coll in ax.collections:
             if isinstance(coll, QuadMesh):
-                values = coll.get_array()
                 n_rows, n_cols = (d - 1 for d in coll.get_coordinates().shape[:2])
+                values = np.ma.filled(np.ma.asarray(coll.get_array(), dtype=float),
+                                      np.nan).reshape(-1)
                 names_r = _ticks(ax.get_yticklabels(), n_rows)
                 names_c = _ticks(ax.get_xticklabels(), n_cols)
                 rows += [(panel, names_r[i], names_c[j], float(values[i * n_cols + j]))

@@ -22,8 +22,12 @@ year = None
 lq_threshold = 1.25
 min_employment = 100
 top_n = 15
-n_clusters_range = [5, 40]
 industry_min_gb_employment = 5000
+traded_gini = 0.3
+benchmark_k = [20, 70, 5]
+benchmark_algorithms = ["average", "complete", "spectral"]
+strong_min_employment = 1000
+strong_top_share = 0.25
 kd_simulations = 199
 kd_cell_size = 200
 kd_rmax_km = 20
@@ -34,7 +38,7 @@ synthetic_firms = {"scale": 0.25, "jitter_m": 400, "min_cluster_size": 15, "n_bo
                               "vehicles and aerospace": ["29", "30"]}}
 
 # %% tags=["remove-cell"]
-from wmresearch.colocation import report, report_firms, report_industry, report_plan
+from wmresearch.colocation import report, report_firms, report_plan
 from wmresearch.config import Project
 
 ctx = report.setup(Project.here().paths, region, seed=seed, year=year, top_n=top_n,
@@ -74,29 +78,244 @@ report_plan.eg_ranking(ctx)
 report_plan.plan_clusters(ctx)
 
 # %% [markdown]
-# ## 6. Clusters found in the data
+# ## 6. UK benchmark clusters
 #
-# Industries that locate in the same places are grouped, following Delgado, Porter and Stern
-# (2016), and the groups are set beside the SIC divisions and the plan's clusters.
+# Which industries belong together? Following Delgado, Porter & Stern (2016), industries are
+# related by where they locate and by what they buy from and sell to each other, then grouped
+# into clusters whose quality is scored against the SIC divisions. No open UK definition
+# exists; this is one, built only from published ONS data.
+#
+# ### 6.1 Traded and local industries
+#
+# Local industries (shops, schools, surgeries) serve their own area, so their jobs follow
+# population (Porter 2003). An industry's locational Gini compares its jobs across the GB ITL2
+# areas with population (0 = in exact proportion); industries at or above the threshold are
+# *traded* and are the ones clustered.
+
+# %% tags=["remove-cell"]
+from wmresearch.colocation import benchmark_clusters as bc
+from wmresearch.colocation import benchmark_data as bd
+from wmresearch.colocation import cluster_map as cm
+from wmresearch.colocation.industry_clusters import adjusted_rand_index, compare_with_plan
+from wmresearch.colocation.io_links import io_relatedness_classes
+from wmresearch.reporting import line_chart, number, say, show_table
+from wmresearch.reporting.charts import bar_chart
+from wmresearch.reporting.downloads import write_csv
+
+evidence = ctx.tables
+SRC_B5 = f"ONS, BRES {ctx.year} (open access, rounded), GB ITL2 areas x SIC classes, NOMIS"
+SRC_N2 = "ONS, BRES and UK Business Counts 2018 (local units), NUTS2 x SIC classes, NOMIS"
+SRC_IO = "ONS, UK input-output analytical tables 2019, industry by industry"
+SRC_POP = "ONS, mid-2021 population estimates, NOMIS"
 
 # %%
-report_industry.industry_clusters(ctx, n_clusters_range, industry_min_gb_employment)
+classes = bd.class_employment(evidence.get("bres_itl2_sic5"))
+latest = classes[classes["year"] == ctx.year]
+population = bd.itl2_population(evidence.get("population_mye2021"), evidence.get("lad_itl"))
+wide = latest.pivot(index="itl2_code", columns="sic4_code", values="employment").fillna(0.0)
+traded = bc.traded_industries(wide, population, threshold=traded_gini)
+jobs_traded = traded.loc[traded["traded"], "gb_employment"].sum()
+say(f"Of {number(len(traded))} SIC classes, **{number(int(traded['traded'].sum()))} are "
+    f"traded** (locational Gini at least {number(traded_gini, digits=2)}), with "
+    f"{number(100 * jobs_traded / traded['gb_employment'].sum(), digits=1)}% of GB jobs; "
+    f"retail of food in non-specialised stores (4711) has a Gini of "
+    f"{number(traded.set_index('industry').loc['4711', 'locational_gini'], digits=2)}, "
+    f"aircraft manufacture (3030) "
+    f"{number(traded.set_index('industry').loc['3030', 'locational_gini'], digits=2)}.")
 
 # %% [markdown]
-# ## 7. Method demonstration on synthetic firms (not a finding)
+# ### 6.2 Relatedness from co-location and input-output links
+#
+# Co-location: the Ellison-Glaeser-Kerr co-agglomeration index and the correlation of
+# location quotients, over GB ITL2 areas (employment) and NUTS2 areas (employment and local
+# units). Input-output: the largest of the shares of one industry's purchases from, or sales
+# to, the other (DPS 2016). The 105 input-output industries are SIC divisions, groups or
+# classes; each SIC class takes its group's links (classes 20.11, 20.13 and 20.15 all take
+# those of "industrial gases, inorganics and fertilisers", C20A): groups are not split,
+# because no published table says how their flows divide. Each measure is turned into
+# percentile ranks among industry pairs and the ranks are averaged.
+
+# %%
+nuts2 = evidence.get("bres_nuts2_sic4").query("year == 2018")
+units = evidence.get("idbr_nuts2_sic4").query("year == 2018")
+flows = evidence.get("io_flows_2019")
+kept = bd.clustered_classes(traded, (nuts2, "sic4_code", "employment"),
+                            (units, "sic4_code", "local_units"),
+                            min_gb_employment=industry_min_gb_employment)
+measures = bc.relatedness_measures(
+    {"itl2": (latest, "itl2_code", "sic4_code", "employment"),
+     "nuts2": (nuts2, "nuts2_code", "sic4_code", "employment"),
+     "nuts2_units": (units, "nuts2_code", "sic4_code", "local_units")},
+    kept, io=io_relatedness_classes(flows, kept))
+say(f"{number(len(kept))} traded SIC classes with more than "
+    f"{number(industry_min_gb_employment)} GB jobs and present in every table are related "
+    f"by {len(measures) - 1} measures. Left out because the workplace record misplaces the "
+    "activity: " + "; ".join(f"{code} {why}" for code, why in bd.NOT_CLUSTERED.items()) + ".")
+
+# %% [markdown]
+# ### 6.3 Clustering, scored against the SIC divisions
+#
+# Three algorithms (average- and complete-linkage hierarchical clustering, spectral
+# clustering) and a range of cluster counts. For every measure, two scores: within-cluster
+# over between-cluster relatedness (WCR/BCR), and the share of industries more related to
+# their own cluster than to any other (VS-RI). The first favours many small clusters, the
+# second few large ones, so the configuration with the best average rank on both is chosen.
+
+# %%
+found = bc.candidate_clusterings(measures, range(benchmark_k[0], benchmark_k[1] + 1,
+                                                 benchmark_k[2]),
+                                 algorithms=benchmark_algorithms, seed=seed)
+chosen = found.scores.query("algorithm == @found.algorithm and k == @found.k")
+versus = chosen.set_index("measure")[["ratio", "vs_ri"]].join(
+    found.baseline[["ratio", "vs_ri"]].add_suffix("_sic"))
+MEASURE_NAMES = {"coi_itl2": "Co-agglomeration, ITL2 jobs", "lc_itl2": "LQ correlation, ITL2 "
+                 "jobs", "coi_nuts2": "Co-agglomeration, NUTS2 jobs", "lc_nuts2":
+                 "LQ correlation, NUTS2 jobs", "coi_nuts2_units": "Co-agglomeration, NUTS2 "
+                 "local units", "lc_nuts2_units": "LQ correlation, NUTS2 local units",
+                 "io": "Input-output links", "combined": "All measures combined"}
+show_table(versus.rename(index=MEASURE_NAMES).reset_index().rename(columns={
+    "measure": "Relatedness measure", "ratio": "WCR/BCR, clusters",
+    "vs_ri": "VS-RI, clusters", "ratio_sic": "WCR/BCR, SIC divisions",
+    "vs_ri_sic": "VS-RI, SIC divisions"}),
+    formats={c: "{:.2f}" for c in ("WCR/BCR, clusters", "VS-RI, clusters",
+                                   "WCR/BCR, SIC divisions", "VS-RI, SIC divisions")},
+    caption=f"Validation scores of the chosen clusters ({found.algorithm} linkage"
+            f"{'' if found.algorithm != 'spectral' else ''}, k = {found.k}) and of SIC "
+            "divisions", sources=[SRC_B5, SRC_N2, SRC_IO])
+
+# %%
+singles = versus.drop(index="combined")
+beaten = singles.index[singles["ratio"] <= singles["ratio_sic"]]
+say(f"The scores choose **{found.k} clusters** ({found.algorithm}"
+    f"{' linkage' if found.algorithm != 'spectral' else ' clustering'}). Averaged over the "
+    f"{len(singles)} measures, WCR/BCR is {number(singles['ratio'].mean(), digits=2)} against "
+    f"{number(singles['ratio_sic'].mean(), digits=2)} for the SIC divisions, and VS-RI "
+    f"{number(singles['vs_ri'].mean(), digits=2)} against "
+    f"{number(singles['vs_ri_sic'].mean(), digits=2)}. "
+    + (f"The SIC divisions score better on {', '.join(MEASURE_NAMES[m] for m in beaten)}: "
+       "input-output groups nest inside divisions, so divisions are built from the same "
+       "lines as that measure." if len(beaten) else "The clusters beat the divisions on "
+       "every measure."))
+summary = found.scores.query("measure != 'combined'").groupby(["algorithm", "k"])[
+    ["ratio", "vs_ri"]].mean().reset_index()
+line_chart({f"VS-RI, {a}": g.set_index("k")["vs_ri"] for a, g in summary.groupby("algorithm")},
+           title="Share of industries more related to their own cluster (VS-RI), by number "
+                 "of clusters", xlabel="Number of clusters", ylabel="VS-RI (mean over "
+                 "measures)", sources=[SRC_B5, SRC_N2, SRC_IO])
+
+# %% [markdown]
+# ### 6.4 The definitions, and the Plan for Growth clusters
+#
+# The definitions are published as a versioned table: each SIC class, its cluster and its
+# average relatedness to the other classes of its cluster on each measure.
+
+# %%
+names4 = (evidence.get("sic2007").drop_duplicates("sic4_code").set_index("sic4_code")
+          ["sic3_name"])
+version = f"UK benchmark clusters v1 (BRES {ctx.year}, NUTS2 2018, IO 2019)"
+definitions = bc.definitions_table(found.labels, measures, names4,
+                                   traded.set_index("industry")["gb_employment"], version)
+sizes = definitions.groupby(["cluster", "cluster_name"]).agg(
+    classes=("sic4_code", "size"), jobs=("gb_employment", "sum")).reset_index()
+show_table(sizes.nlargest(top_n, "jobs").rename(columns={
+    "cluster": "Cluster", "cluster_name": "Named after its largest groups",
+    "classes": "SIC classes", "jobs": "GB jobs"}), formats={"GB jobs": "{:,.0f}"},
+    caption=f"The {top_n} largest of the {found.k} UK benchmark clusters", sources=[SRC_B5])
+ctx.outputs["benchmark_cluster_definitions"] = definitions
+
+# %%
+plan_core = report_plan.plan(ctx).sic5.query("tier == 'core'")
+versus_plan = compare_with_plan(found.labels, plan_core)
+confirmed = versus_plan.confirmation
+ari_div = adjusted_rand_index(found.labels, found.labels.index.to_series().str[:2])
+say(f"Of the Plan for Growth's core SIC classes that are traded and clustered "
+    f"({number(int(confirmed['n_codes'].sum()))}), "
+    f"**{number(int(confirmed['n_confirmed'].sum()))}** share a benchmark cluster with "
+    f"another class of the same plan cluster. Agreement of the benchmark clusters with the "
+    f"SIC divisions: adjusted Rand index {number(ari_div, digits=2)} (1 = the same grouping).")
+
+# %% [markdown]
+# ## 7. A cluster map of every ITL2 area
+#
+# For every GB ITL2 area and benchmark cluster: jobs, location quotient, growth and the area's
+# share of the cluster's GB jobs. A cluster is **strong** in an area when its LQ is at least
+# the specialisation threshold, it has at least the minimum number of jobs, and the area is
+# in the top quarter of areas by its share of the cluster's GB jobs (after the US Cluster
+# Mapping Project's rule: specialised and among the largest).
+
+# %%
+MAP_COLUMNS = {"itl2_code": "ITL2 code", "itl2_name": "ITL2 area", "cluster": "Cluster",
+               "cluster_name": "Cluster named after", "employment": "Jobs",
+               "employment_start": "Jobs in first year", "lq": "LQ",
+               "national_share": "Share of GB cluster jobs", "growth": "Growth",
+               "share_rank": "Rank by share", "strong": "Strong cluster"}
+first_year = int(classes["year"].min())
+mapped = cm.cluster_map(classes, definitions, start=first_year, end=ctx.year,
+                        lq_threshold=lq_threshold, min_employment=strong_min_employment,
+                        top_share=strong_top_share)
+peers = cm.peer_comparison(mapped, ctx.area.itl2_codes)
+area_names = classes.merge(evidence.get("bres_itl2_sic5")[["itl2_code", "itl2_name"]]
+                           .drop_duplicates(), on="itl2_code")
+label = dict(zip(area_names["itl2_code"], area_names["itl2_name"], strict=False))
+ours = mapped[mapped["itl2_code"].isin(ctx.area.itl2_codes) & mapped["strong"]]
+mine = peers[peers["chosen"]].iloc[0]
+say(f"Across {peers.shape[0]} ITL2 areas, {ctx.area.itl2_label()} has "
+    f"**{number(int(mine['strong_clusters']))} strong clusters** (rank {int(mine['rank'])} of "
+    f"{peers.shape[0]}): {number(100 * mine['strong_jobs_share'], digits=1)}% of its jobs in "
+    f"benchmark clusters are in strong ones. Growth is {first_year}-{ctx.year}.")
+
+# %%
+show_table(ours.sort_values("lq", ascending=False)[
+    ["cluster", "cluster_name", "employment", "lq", "national_share", "growth"]]
+    .assign(national_share=lambda d: 100 * d["national_share"],
+            growth=lambda d: 100 * d["growth"])
+    .rename(columns={"cluster": "Cluster", "cluster_name": "Named after its largest groups",
+                     "employment": f"Jobs {ctx.year}", "lq": "LQ",
+                     "national_share": "% of GB cluster jobs",
+                     "growth": f"Growth {first_year}-{ctx.year} (%)"}),
+    formats={f"Jobs {ctx.year}": "{:,.0f}", "LQ": "{:.2f}", "% of GB cluster jobs": "{:.1f}",
+             f"Growth {first_year}-{ctx.year} (%)": "{:+.1f}"}, missing="no jobs at start",
+    caption=f"Strong benchmark clusters of {ctx.area.itl2_label()}", sources=[SRC_B5])
+
+# %%
+top = peers.head(15)
+bar_chart([label.get(c, c) for c in top["itl2_code"]][::-1],
+          list(top["strong_clusters"])[::-1],
+          title="Strong benchmark clusters by ITL2 area (the 15 areas with most)",
+          xlabel="Number of strong clusters", sources=[SRC_B5],
+          highlight=label.get(ctx.area.itl2_codes[0]))
+whole_map = mapped.assign(itl2_name=mapped["itl2_code"].map(label))
+link = write_csv(whole_map.rename(columns=MAP_COLUMNS), "table", title="Cluster map of "
+                 f"every ITL2 area, {ctx.year}", sources=[SRC_B5])
+say(f"The whole map, {len(whole_map):,} rows (every ITL2 area x benchmark cluster): {link}")
+ctx.outputs["itl2_cluster_map"] = whole_map
+ctx.metrics |= {"benchmark_clusters": found.k, "benchmark_algorithm": found.algorithm,
+                "benchmark_wcr_bcr": float(singles["ratio"].mean()),
+                "benchmark_wcr_bcr_sic": float(singles["ratio_sic"].mean()),
+                "benchmark_vs_ri": float(singles["vs_ri"].mean()),
+                "benchmark_vs_ri_sic": float(singles["vs_ri_sic"].mean()),
+                "strong_clusters": int(mine["strong_clusters"]),
+                "headline": {"UK benchmark clusters": f"{found.k}",
+                             "Strong clusters in the area": f"{int(mine['strong_clusters'])} "
+                             f"(rank {int(mine['rank'])} of {peers.shape[0]} ITL2 areas)",
+                             "Specialised industries":
+                             f"{ctx.metrics.get('specialised_industries', 0):,}"}}
+
+# %% [markdown]
+# ## 8. Method demonstration on synthetic firms (not a finding)
 #
 # No open file locates every firm, so the firm-level methods are shown on a **synthetic**
 # register: invented firms drawn to match official totals, with clusters planted at known
 # places. This section shows that the methods find the planted clusters; it says nothing
 # about where real firms, or any Plan for Growth cluster, are.
 #
-# ### 7.1 The synthetic register
+# ### 8.1 The synthetic register
 
 # %%
 report_firms.register(ctx, synthetic_firms)
 
 # %% [markdown]
-# ### 7.2 K-densities recover the planted distance
+# ### 8.2 K-densities recover the planted distance
 #
 # Duranton and Overman's (2005) K-density: the distribution of distances between pairs of an
 # industry's firms, against bands from firms placed at random on the sites of all firms. Each
@@ -108,7 +327,7 @@ report_firms.k_densities(ctx, simulations=kd_simulations, cell_size=kd_cell_size
                          rmax_km=kd_rmax_km, scheduler=dask_scheduler)
 
 # %% [markdown]
-# ### 7.3 HDBSCAN recovers the planted clusters, and disclosure control demonstrated
+# ### 8.3 HDBSCAN recovers the planted clusters, and disclosure control demonstrated
 
 # %%
 report_firms.firm_cluster_map(ctx, synthetic_firms, disclosure)

@@ -78,3 +78,36 @@ def test_touching_a_module_changes_exactly_the_fingerprints_of_its_stages(tmp_pa
     assert sorted(write_fingerprints(root)) == ["clusters", "region"]
     text = (root / fingerprint_path("region")).read_text()
     assert "src/wmresearch/colocation/lq.py" in text
+
+
+def test_closure_follows_lazy_public_names_to_their_module_only(tmp_path):
+    """``from pkg import name`` and ``p.name`` after ``import pkg as p`` reach the module
+    that defines ``name`` (read from the package's ``_EXPORTS``), not its siblings."""
+    pkg = tmp_path / "src" / "wmresearch" / "co"
+    pkg.mkdir(parents=True)
+    (pkg.parent / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text('_EXPORTS = {"k_density": "kd", "lq": "lq"}\n')
+    for name in ("kd", "lq"):
+        (pkg / f"{name}.py").write_text("")
+    base = {"src/wmresearch/__init__.py", "src/wmresearch/co/__init__.py"}
+    for i, code in enumerate(("from wmresearch.co import k_density\n",
+                 "import wmresearch.co as co\nco.k_density(1)\n",
+                 "def f():\n    import wmresearch.co\n    return wmresearch.co.k_density\n",
+                 "from wmresearch import co as c\nx = c.k_density.__doc__\n")):
+        script = tmp_path / f"nb{i}.py"
+        script.write_text(code)
+        found = {p.relative_to(tmp_path).as_posix()
+                 for p in import_closure(script, tmp_path / "src")}
+        assert found == base | {"src/wmresearch/co/kd.py"}, code
+    script = tmp_path / "star.py"
+    script.write_text("from wmresearch.co import *\n")
+    assert len(import_closure(script, tmp_path / "src")) == 4
+
+
+def test_the_clusters_stage_does_not_depend_on_the_evaluations():
+    """The analysis packages export lazily, so importing wmresearch.colocation (or a name
+    from it) brings no evaluation module into the clusters stage's fingerprint."""
+    closure = expected_deps(REPO, yaml.safe_load((REPO / "dvc.yaml").read_text()))
+    assert "src/wmresearch/colocation/__init__.py" in closure["clusters"]
+    assert not [f for f in closure["clusters"] if f.startswith("src/wmresearch/evaluation/")]
+    assert "src/wmresearch/evaluation/staggered.py" in closure["devolution"]

@@ -9,6 +9,12 @@ those inside functions, through the source tree without importing anything, and 
 adds the command line that runs the notebook. :func:`write_fingerprints` (run by the
 ``resolve`` stage) writes each stage's closure with its checksums to the file the stage
 depends on; ``tests/test_stage_deps.py`` checks every stage depends on its fingerprint.
+
+Packages export their public names lazily (:mod:`wmresearch.lazy`): importing
+``wmresearch.colocation`` runs no submodule, and ``from wmresearch.colocation import
+k_density`` or ``co.k_density`` (after ``import wmresearch.colocation as co``) runs
+``kdensity.py`` only. The closure follows both forms through the package's ``_EXPORTS``
+literal, so a stage depends on the modules of the names it uses and on no other.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ def _module_file(src: Path, module: str) -> Path | None:
     return None
 
 
+#: Bumped whenever :func:`_imports` finds names differently, so cached entries are re-parsed.
+PARSER_VERSION = "2"
 #: Imports found per (file, content hash, top level): parsing is the slow part of the
 #: resolve stage, so :func:`write_fingerprints` keeps this in ``data/interim/code``.
 _PARSED: dict[str, list[str]] = {}
@@ -47,22 +55,74 @@ def _imports(path: Path, *, top_level: bool = False) -> frozenset[str]:
     """Every ``wmresearch`` module named by an import in ``path``: at any depth, or only at
     module level with ``top_level``."""
     source = path.read_bytes()
-    key = f"{path}|{top_level}|{hashlib.sha256(source).hexdigest()}"
+    key = f"{path}|{top_level}|{hashlib.sha256(source).hexdigest()}|{PARSER_VERSION}"
     if key in _PARSED:
         return frozenset(_PARSED[key])
     tree = ast.parse(source, filename=str(path))
     found: set[str] = set()
+    bound: dict[str, str] = {}  # local name -> the module or public name it is bound to
     for node in (tree.body if top_level else ast.walk(tree)):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
+            bound |= {alias.asname or alias.name.split(".")[0]:
+                      alias.name if alias.asname else alias.name.split(".")[0]
+                      for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-            # ``from pkg import sub`` may name a submodule
+            # ``from pkg import sub`` may name a submodule or a lazy public name
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
+            bound |= {alias.asname or alias.name: f"{node.module}.{alias.name}"
+                      for alias in node.names if alias.name != "*"}
+    if not top_level:
+        # ``co.k_density`` after ``import wmresearch.colocation as co``: a lazy public name
+        found |= {name for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                  for name in [_dotted(node, bound)] if name}
     modules = frozenset(name for name in found
                         if name == PACKAGE or name.startswith(PACKAGE + "."))
     _PARSED[key] = sorted(modules)
     return modules
+
+
+def _dotted(node: ast.Attribute, bound: dict[str, str]) -> str | None:
+    """``a.b.c`` as the dotted name it reaches when ``a`` is bound by an import."""
+    parts = [node.attr]
+    while isinstance(node.value, ast.Attribute):
+        node = node.value
+        parts.append(node.attr)
+    if not isinstance(node.value, ast.Name) or node.value.id not in bound:
+        return None
+    return ".".join([bound[node.value.id], *reversed(parts)])
+
+
+@functools.cache
+def lazy_exports(init: Path) -> dict[str, str]:
+    """A package's lazy public names (its ``_EXPORTS`` literal), name -> submodule (relative),
+    read without importing the package."""
+    tree = ast.parse(init.read_bytes(), filename=str(init))
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+            else node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "_EXPORTS" and node.value is not None:
+            return dict(ast.literal_eval(node.value))
+    return {}
+
+
+def _files_of(src: Path, name: str) -> list[Path]:
+    """The file of ``name`` and of each package above it; a lazy public name
+    (``wmresearch.colocation.k_density``) gives the submodule that defines it."""
+    files = []
+    for module in _with_parents(name):
+        file = _module_file(src, module)
+        if file is None:
+            package, _, attr = module.rpartition(".")
+            init = _module_file(src, package)
+            exports = lazy_exports(init) if init and init.name == "__init__.py" else {}
+            targets = exports.values() if attr == "*" else [exports.get(attr)]
+            files += [f for t in targets if t
+                      for f in [_module_file(src, f"{package}.{t}")] if f is not None]
+            break  # an attribute of a module, not a module: nothing below it to find
+        files.append(file)
+    return files
 
 
 def _with_parents(module: str) -> list[str]:
@@ -85,9 +145,8 @@ def import_closure(script: Path, src: Path, *, top_level: bool = False) -> set[P
     while todo:
         path = todo.pop()
         for name in _imports(path, top_level=top_level and path == script):
-            for module in _with_parents(name):
-                file = _module_file(src, module)
-                if file is not None and file not in seen:
+            for file in _files_of(src, name):
+                if file not in seen:
                     seen.add(file)
                     todo.append(file)
     data = {item for file in seen if file.name == "__init__.py"
@@ -179,7 +238,8 @@ def write_fingerprints(root: Path) -> list[str]:
             changed.append(Path(rel).stem)
     # paths are the project's own, so keep only entries of files that still exist
     write_text(cache, json.dumps({k: v for k, v in _PARSED.items()
-                                  if Path(k.split("|")[0]).is_file()}, sort_keys=True))
+                                  if Path(k.split("|")[0]).is_file()
+                                  and k.endswith(f"|{PARSER_VERSION}")}, sort_keys=True))
     return changed
 
 

@@ -143,14 +143,13 @@ show_table(inference.rename(columns={"method": "Inference", "estimate_pct": "Est
 # election they should be near zero if treated and control districts were on parallel paths.
 
 # %%
-dynamic = dv.devolution_att(panel, "log_gva_per_hour", aggregation="dynamic")
-event = dv.event_table(dynamic)
+event = dv.event_table(headline)
 estimate_chart(event.assign(**{c: event[c] * 100 for c in ("estimate", "ci_low", "ci_high")}),
                x="event_time", estimate="estimate", low="ci_low", high="ci_high",
                title="GVA per hour worked by years since the first mayoral election",
                xlabel="Years since the first election", ylabel="% (log points x 100)",
                reference_x=-0.5, sources=[SRC_DATES, SRC_PROD])
-pretrend = dynamic.extra["event_pretrend"]
+pretrend = headline.extra["event_pretrend"]
 parallel = pretrend["pvalue"] >= 0.05
 say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election estimates are "
     f"zero gives p = {number(pretrend['pvalue'], digits=3)} (Wald, clustered by authority; "
@@ -167,10 +166,9 @@ say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election esti
 # ### By cohort, and the West Midlands' own cohort
 
 # %%
-groups = dv.devolution_att(panel, "log_gva_per_hour", aggregation="group")
 wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=region)
 sdid = dv.sdid_by_cohort(panel, "log_gva_per_hour", se_method="jackknife")
-by_cohort = dv.cohort_table(groups, sdid)
+by_cohort = dv.cohort_table(headline, sdid)
 show_table(by_cohort.rename(columns={
                "cohort": "First election", "cs_pct": "Callaway & Sant'Anna (%)",
                "cs_ci_low_pct": "CS 95% interval, low", "cs_ci_high_pct": "CS 95% interval, high",
@@ -218,7 +216,8 @@ show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (l
 # pre-election year and cannot be estimated.
 
 # %%
-outcomes = dv.outcomes_table(tables, districts, lookup, first=first_year)
+fits = dv.outcome_fits(tables, districts, lookup, first=first_year)
+outcomes = dv.outcomes_table(fits)
 show_table(outcomes.rename(columns={"outcome": "Outcome", "unit": "Unit", "years": "Years",
                                     "estimate": "Estimate", "ci_low": "95% interval, low",
                                     "ci_high": "95% interval, high", "pvalue": "p-value",
@@ -236,10 +235,7 @@ show_table(outcomes.rename(columns={"outcome": "Outcome", "unit": "Unit", "years
 for key in ("log_gva_per_job", "employment_rate", "log_gdhi_per_head", "log_gdp_per_head_real",
             "claimant_rate"):
     spec = dv.OUTCOMES[key]
-    outcome_panel, _ = dv.devolution_panel(dv.outcome_series(key, tables), districts, lookup,
-                                           outcome=key, log=spec.log,
-                                           first=max(spec.first, first_year), last=spec.last)
-    events = dv.event_table(dv.devolution_att(outcome_panel, key, aggregation="dynamic"))
+    events = dv.event_table(fits[key][2])
     scale = 100 if spec.log else 1
     estimate_chart(events.assign(**{c: events[c] * scale for c in ("estimate", "ci_low",
                                                                    "ci_high")}),

@@ -231,5 +231,5 @@ def test_real_tables_for_the_report(real_panel, district_productivity, mirror) -
     districts = get_mayoral_districts(
         mirror / "reference/programmes/mayoral_combined_authorities.csv", lookup,
         read_county_names(la)).data
-    out = dv.outcomes_table({"productivity_lad": data}, districts, lookup)
+    out = dv.outcomes_table(dv.outcome_fits({"productivity_lad": data}, districts, lookup))
     assert len(out) == 2 and out.loc[0, "estimate"] == pytest.approx(100 * res.att)

@@ -241,8 +241,8 @@ def event_table(result: EstimateResult, aggregation: str = "dynamic") -> pd.Data
 
 
 def cohort_table(groups: EstimateResult, sdid: pd.DataFrame) -> pd.DataFrame:
-    """Per cohort, CS group ATT (``groups``: :func:`devolution_att` with
-    ``aggregation="group"``) beside SDID (:func:`sdid_by_cohort`), in % (x 100)."""
+    """Per cohort, CS group ATT (the group aggregation of any :func:`devolution_att` fit:
+    one csdid fit holds every aggregation) beside SDID (:func:`sdid_by_cohort`), in % (x 100)."""
     table = groups.extra["aggregations"]["group"]["table"]
     z = float(stats.norm.ppf(0.975))
     cs = pd.DataFrame({"cohort": table["level"].astype(int),
@@ -256,29 +256,46 @@ def cohort_table(groups: EstimateResult, sdid: pd.DataFrame) -> pd.DataFrame:
     return cs.merge(sd, on="cohort", how="outer").sort_values("cohort").reset_index(drop=True)
 
 
-def outcomes_table(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
-                   lookup: pd.DataFrame, *, first: int | None = None) -> pd.DataFrame:
-    """The headline design (simple ATT, never-treated, clustered by authority) for every
-    outcome in :data:`OUTCOMES` whose table is in ``tables``: log outcomes in % (x 100),
-    rates in percentage points. ``first`` raises an outcome's first year (never lowers
-    it). Columns ``outcome``, ``unit``, ``years``, ``estimate``, ``ci_low``, ``ci_high``,
-    ``pvalue``, ``pretrend_p`` (event-time, 5 leads, few-cluster F), ``districts``,
-    ``authorities``, ``note``; NaN where no cohort has a pre-period."""
-    rows = []
+def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
+                 lookup: pd.DataFrame, *, first: int | None = None,
+                 ) -> dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]]:
+    """The headline design (:func:`devolution_att`: never-treated, clustered by authority)
+    fitted once for every outcome in :data:`OUTCOMES` whose table is in ``tables``.
+
+    ``first`` raises an outcome's first year (never lowers it). Returns, per outcome key,
+    its panel, the panel's accounting and the fit (None where no cohort has a pre-period).
+    One csdid fit holds every aggregation, so the simple ATT and the event study of an
+    outcome come from the same fit.
+    """
+    fits: dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]] = {}
     for key, spec in OUTCOMES.items():
         if spec.table not in tables:
             continue
         start = spec.first if first is None else max(spec.first, first)
         panel, acc = devolution_panel(outcome_series(key, tables), districts, lookup,
                                       outcome=key, log=spec.log, first=start, last=spec.last)
+        acc["first_year"] = start
+        fits[key] = (panel, acc, devolution_att(panel, key) if acc["treated_districts"]
+                     else None)
+    return fits
+
+
+def outcomes_table(fits: Mapping[str, tuple[pd.DataFrame, dict[str, Any],
+                                            EstimateResult | None]]) -> pd.DataFrame:
+    """One row per outcome of :func:`outcome_fits`: log outcomes in % (x 100), rates in
+    percentage points. Columns ``outcome``, ``unit``, ``years``, ``estimate``, ``ci_low``,
+    ``ci_high``, ``pvalue``, ``pretrend_p`` (event-time, 5 leads, few-cluster F),
+    ``districts``, ``authorities``, ``note``; NaN where no cohort has a pre-period."""
+    rows = []
+    for key, (_, acc, r) in fits.items():
+        spec = OUTCOMES[key]
         scale = 100.0 if spec.log else 1.0
         row: dict[str, Any] = {"outcome": spec.label, "unit": "%" if spec.log else "pp",
-                               "years": f"{start}-{spec.last}", "estimate": np.nan,
+                               "years": f"{acc['first_year']}-{spec.last}", "estimate": np.nan,
                                "ci_low": np.nan, "ci_high": np.nan, "pvalue": np.nan,
                                "pretrend_p": np.nan, "districts": acc["districts_kept"],
                                "authorities": acc["treated_authorities"], "note": spec.note}
-        if acc["treated_districts"]:
-            r = devolution_att(panel, key)
+        if r is not None:
             row.update(estimate=scale * r.att, ci_low=scale * r.ci[0],
                        ci_high=scale * r.ci[1], pvalue=r.pvalue,
                        pretrend_p=r.extra["event_pretrend"]["pvalue_f"])
@@ -287,7 +304,7 @@ def outcomes_table(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
 
 
 __all__ = ["OUTCOMES", "Outcome", "anticipation_check", "authority_cohort_att",
-           "cohort_table", "event_table", "inference_table", "outcomes_table",
+           "cohort_table", "event_table", "inference_table", "outcome_fits", "outcomes_table",
            "bordering_districts", "cell_pretrend_test", "composition_check", "devolution_att",
            "devolution_panel", "event_pretrend_test", "fast_att_gt", "fast_simple_att",
            "outcome_series", "panel_matrix", "pandemic_check", "randomisation_inference",

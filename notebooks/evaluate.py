@@ -200,7 +200,9 @@ if area.available and plausible is not None:
     say(f"**Plausible effect, in the outcome's units.** Annual spend ({spend_basis}) "
         f"{number(spend, gbp=True)} against the area's GVA in {gva_year}, "
         f"{number(gva, gbp=True)} over {number(hours / 1e9, digits=2)}bn hours worked "
-        f"(GVA per hour £{plausible.gva_per_hour:.2f}), could raise "
+        f"(GVA per hour £{plausible.gva_per_hour:.2f}; this total is GVA per hour x hours "
+        "in the district productivity release, so it differs slightly from the balanced "
+        "regional GVA the State of the Region quotes), could raise "
         f"GVA per hour by at most **£{plausible.gbp_per_hour:.3f}**, that is "
         f"**{number(plausible.log_points, digits=3, pct=True)}**: an {plausible.assumption}.")
 elif area.available:

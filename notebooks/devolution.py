@@ -345,6 +345,6 @@ metrics = {
                             f"{number(mde_cs, pct=True)}"
                             + ("" if parallel else "; pre-trends rejected, so not a causal "
                                "estimate"),
-                 "Evidence standard": card_headline(status)["Evidence standard"]},
+                 "Standard of evidence": card_headline(status)["Standard of evidence"]},
 }
 write_metrics(paths.metrics / "evaluate" / "mayoral_devolution.json", metrics)

@@ -25,7 +25,7 @@ def test_programme_after_the_data_is_not_yet_evaluable(registry):
     assert status.sms_achieved is None and status.sms_planned == 3
     card = card_headline(status)
     assert card["Finding"].startswith("not yet evaluable") and "2024" in card["Finding"]
-    assert card["Evidence standard"] == "planned: SMS 3 once data obtained"
+    assert card["Standard of evidence"] == "planned: SMS 3 once data obtained"
 
 
 def test_planned_design_is_called_planned(registry):
@@ -42,7 +42,7 @@ def test_sms_only_for_an_executed_analysis(registry):
     status = evaluation_status(get_programme(registry, "ukspf"), last_data_year=2022,
                                estimated=True)
     assert status.sms_achieved == 3 and "analysis carried out" in sms_statement(status)
-    assert card_headline(status)["Evidence standard"] == "SMS 3"
+    assert card_headline(status)["Standard of evidence"] == "SMS 3"
 
 
 def test_ukspf_spend_is_the_published_profile(registry):

@@ -98,6 +98,9 @@ def card_headline(status: EvaluationStatus, *, mde: float | None = None,
                   detectable_from: int | None = None) -> dict[str, str]:
     """The index card's lines: what the page established, in a few words.
 
+    Keys sort as they should read (the metrics file is written with sorted keys): the
+    finding first, then the standard of evidence.
+
     Examples: ``{"Finding": "not yet evaluable: data from 2024 needed"}``,
     ``{"Finding": "no detectable effect; MDE 12.0% of GVA per hour worked"}``.
     """
@@ -113,7 +116,7 @@ def card_headline(status: EvaluationStatus, *, mde: float | None = None,
     else:
         finding = "impact not yet estimated: the planned design awaits its data"
     out = {"Finding": finding,
-           "Evidence standard": (f"SMS {status.sms_achieved}" if status.sms_achieved
+           "Standard of evidence": (f"SMS {status.sms_achieved}" if status.sms_achieved
                                  else f"planned: SMS {status.sms_planned} once data obtained")}
     if detectable_from is not None:
         out["Area-level effect detectable from"] = f"data for {detectable_from}"

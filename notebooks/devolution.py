@@ -317,7 +317,8 @@ placebo_gaps_chart(place.sc.extra["placebo_gaps"] * 100, treated=region,
 # ## 6. What this report establishes
 
 # %%
-status = evaluation_status(prog, last_data_year=int(panel["year"].max()), estimated=True)
+status = evaluation_status(prog, last_data_year=int(panel["year"].max()), estimated=True,
+                           downgrade=None if parallel else "pre-election trends differ")
 say(f"Estimated here: the effect of a first mayor on district GVA per hour worked, on ONS "
     f"data for {panel['year'].min()}-{panel['year'].max()}, by a staggered "
     f"difference-in-differences with clustered, wild-bootstrap and randomisation inference "

@@ -62,3 +62,11 @@ def test_beneficiary_count_is_the_published_one(registry):
     n, source = tables.beneficiary_count(get_programme(registry, "skills_bootcamps"))
     assert n == 6000 and "[52]" in source
     assert tables.beneficiary_count(get_programme(registry, "ukspf")) is None
+
+
+def test_diverging_pre_trends_cost_a_level(registry):
+    status = evaluation_status(get_programme(registry, "ukspf"), last_data_year=2022,
+                               estimated=True, downgrade="pre-treatment trends differ")
+    assert status.sms_achieved == 2 and status.sms_planned == 3
+    assert "one level lower because pre-treatment trends differ" in sms_statement(status)
+    assert card_headline(status)["Standard of evidence"] == "SMS 2 (pre-treatment trends differ)"

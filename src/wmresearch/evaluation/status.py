@@ -37,6 +37,9 @@ class EvaluationStatus:
         What the planned design needs, in words.
     first_post_year, last_data_year
         The programme's first treated year and the last year of published outcome data.
+    downgrade
+        Why an executed analysis scores one level below its design (e.g. pre-treatment
+        trends that differ), or ``None``.
     """
 
     state: State
@@ -45,6 +48,7 @@ class EvaluationStatus:
     data_needed: str
     first_post_year: int
     last_data_year: int | None
+    downgrade: str | None = None
 
     @property
     def post_years(self) -> int:
@@ -55,7 +59,8 @@ class EvaluationStatus:
 
 
 def evaluation_status(prog: Programme, *, last_data_year: int | None, estimated: bool = False,
-                      detectable: bool | None = None) -> EvaluationStatus:
+                      detectable: bool | None = None,
+                      downgrade: str | None = None) -> EvaluationStatus:
     """Classify what a page can claim.
 
     Parameters
@@ -69,6 +74,11 @@ def evaluation_status(prog: Programme, *, last_data_year: int | None, estimated:
     detectable
         Whether the area-level data could detect an effect of plausible size (``None``:
         not assessed).
+    downgrade
+        The reason an executed analysis falls one level short of its design's SMS level. The
+        What Works Centre (2016) scores the study as carried out: a difference-in-differences
+        whose treated and comparison units already diverged before treatment does not earn
+        level 3.
     """
     planned = sms_level(prog.design.method).level
     needed = "; ".join(prog.design.data) or "the design's data"
@@ -81,12 +91,16 @@ def evaluation_status(prog: Programme, *, last_data_year: int | None, estimated:
         state = "not_detectable"
     else:
         state = "planned"
-    return EvaluationStatus(state, planned if estimated else None, planned, needed, start,
-                            last_data_year)
+    achieved = None if not estimated else planned - 1 if downgrade else planned
+    return EvaluationStatus(state, achieved, planned, needed, start, last_data_year,
+                            downgrade if estimated else None)
 
 
 def sms_statement(status: EvaluationStatus) -> str:
     """The SMS line of a page: achieved for an executed analysis, planned otherwise."""
+    if status.sms_achieved is not None and status.downgrade:
+        return (f"SMS level {status.sms_achieved}: a level-{status.sms_planned} design carried "
+                f"out in this report, one level lower because {status.downgrade}")
     if status.sms_achieved is not None:
         return f"SMS level {status.sms_achieved} (analysis carried out in this report)"
     return (f"no SMS level: no impact analysis was carried out; planned: SMS "
@@ -116,8 +130,10 @@ def card_headline(status: EvaluationStatus, *, mde: float | None = None,
     else:
         finding = "impact not yet estimated: the planned design awaits its data"
     out = {"Finding": finding,
-           "Standard of evidence": (f"SMS {status.sms_achieved}" if status.sms_achieved
+           "Standard of evidence": (f"SMS {status.sms_achieved}"
+                                    + (f" ({status.downgrade})" if status.downgrade else "")
+                                    if status.sms_achieved
                                  else f"planned: SMS {status.sms_planned} once data obtained")}
     if detectable_from is not None:
-        out["Area-level effect detectable from"] = f"data for {detectable_from}"
+        out["When detectable"] = f"area-level effect of plausible size from data for {detectable_from}"
     return out

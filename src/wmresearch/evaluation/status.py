@@ -135,5 +135,6 @@ def card_headline(status: EvaluationStatus, *, mde: float | None = None,
                                     if status.sms_achieved
                                  else f"planned: SMS {status.sms_planned} once data obtained")}
     if detectable_from is not None:
-        out["When detectable"] = f"area-level effect of plausible size from data for {detectable_from}"
+        out["When detectable"] = (f"area-level effect of plausible size from data for "
+                                  f"{detectable_from}")
     return out

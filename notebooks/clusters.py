@@ -21,6 +21,7 @@ seed = 20240601
 year = None
 lq_threshold = 1.25
 min_employment = 100
+min_local_units = 10
 top_n = 15
 industry_min_gb_employment = 5000
 traded_gini = 0.3
@@ -38,26 +39,110 @@ synthetic_firms = {"scale": 0.25, "jitter_m": 400, "min_cluster_size": 15, "n_bo
                               "vehicles and aerospace": ["29", "30"]}}
 
 # %% tags=["remove-cell"]
+import pandas as pd
+
 from wmresearch.colocation import report, report_firms, report_plan
+from wmresearch.colocation import specialisation as sp
 from wmresearch.config import Project
+from wmresearch.evidence.geography import itl_to_nuts
+from wmresearch.reporting import number, say, show_table
+from wmresearch.reporting.charts import bar_chart
 
 ctx = report.setup(Project.here().paths, region, seed=seed, year=year, top_n=top_n,
                    lq_threshold=lq_threshold, min_employment=min_employment)
+evidence = ctx.tables
+SRC_BRES = f"ONS, BRES {ctx.year} (open access, rounded), GB ITL2 areas x SIC subclasses, NOMIS"
+SRC_UNITS = "ONS, UK Business Counts 2018, local units by NUTS2 area and SIC class, NOMIS"
 
 # %% [markdown]
 # ## 1. The area
 
 # %%
-report.describe_area(ctx)
+area = ctx.area
+outside = (f"; these ITL2 areas also contain {', '.join(area.extra_lads)}, so ITL2 figures "
+           "describe a larger area" if area.extra_lads else ", which matches its districts "
+           "exactly")
+say(f"**{area.name}**: {len(area.lads)} districts "
+    f"({', '.join(area.lads['lad_name'])}). Employment by detailed industry is published "
+    f"for ITL2 areas, so the area is measured as ITL2 {area.itl2_label()}{outside}. "
+    f"Reference economy: Great Britain. Data year: BRES {ctx.year}.")
 
 # %% [markdown]
-# ## 2. Concentration: location quotients
+# ## 2. Specialisation: location quotients that survive their caveats
 #
 # The location quotient (LQ) compares an industry's share of the area's jobs with its share
-# of Great Britain's (LQ above 1: over-represented in the area).
+# of Great Britain's (LQ above 1: over-represented in the area). Three caveats decide whether
+# a high LQ is a finding. **Size**: an industry is ranked only with enough jobs and enough
+# workplaces (local units) in the area, or one firm makes the quotient. **Rounding**: open
+# BRES cells are rounded to a base that grows with the count (5 below 50 jobs, 25 below 250,
+# up to 1,000 from 5,000; twice that for cells ONS treats as disclosive, NOMIS's published
+# rule), so an industry is *specialised* only if its LQ stays at or above the threshold
+# when the area's cell is at its lowest and every other area's at its highest. **Misplaced
+# activity**: where the workplace record puts jobs somewhere other than where the activity
+# is (head offices, universities, employment agencies, public administration), a high LQ
+# is flagged with the reason and not counted.
 
 # %%
-report.concentration(ctx)
+bres5 = evidence.get("bres_itl2_sic5")
+cells = bres5[(bres5["year"] == ctx.year) & (bres5["sic_code"] != "01000")]
+units = evidence.get("idbr_nuts2_sic4").query("year == 2018")
+nuts2 = [itl_to_nuts(code) for code in area.itl2_codes]
+area_units = units[units["nuts2_code"].isin(nuts2)].groupby("sic4_code")["local_units"].sum()
+bounds = sp.lq_rounding_bounds(cells, area.itl2_codes, area="itl2_code",
+                               industry="sic_code", value="employment")
+caveats = sp.specialisation_caveats(bounds, area_units, threshold=lq_threshold,
+                                    min_employment=min_employment,
+                                    min_local_units=min_local_units)
+names5 = evidence.get("sic2007").set_index("sic5_code")["sic5_name"]
+caveats["name"] = caveats.index.map(names5).fillna("")
+counts = {k: int(caveats[k].sum()) for k in ("specialised_raw", "ranked", "robust",
+                                             "specialised")}
+raw_ranked = int((caveats["specialised_raw"] & caveats["ranked"]).sum())
+flagged = caveats[caveats["robust"] & caveats["misplaced"].notna()]
+say(f"Of {number(len(caveats))} SIC subclasses, **{number(counts['specialised_raw'])}** "
+    f"have an LQ of at least {number(lq_threshold, digits=2)} in BRES {ctx.year}. "
+    f"{number(raw_ranked)} of them have at least {number(min_employment)} jobs and "
+    f"{number(min_local_units)} local units in the area (units: UK Business Counts 2018 at "
+    f"SIC class, an upper bound for a subclass); {number(counts['robust'])} stay at or "
+    f"above the threshold at their rounding bounds; {len(flagged)} of those "
+    f"({', '.join(flagged.index)}) are flagged as misplaced activity, leaving "
+    f"**{number(counts['specialised'])} specialised industries**. The all-industry totals "
+    f"are held at their published sums (at worst "
+    f"{number(100 * bounds.attrs['total_error'], digits=1)}% off for the area; errors "
+    "across hundreds of cells largely cancel).")
+
+# %%
+best = caveats[caveats["specialised"]].nlargest(top_n, "lq")
+bar_chart(list(best.index + " " + best["name"])[::-1], list(best["lq_low"])[::-1],
+          title=f"{area.name}: most specialised industries (LQ at its lower rounding bound), "
+                f"{ctx.year}", xlabel="Location quotient, lower bound (1 = GB share)",
+          reference=lq_threshold, sources=[SRC_BRES, SRC_UNITS], width=9)
+LQ_COLUMNS = {"name": "Industry", "employment": "Jobs", "local_units": "Local units "
+              "(class)", "lq": "LQ", "lq_low": "LQ, lower bound", "lq_high": "LQ, upper bound"}
+show_table(best[list(LQ_COLUMNS)].rename(columns=LQ_COLUMNS).rename_axis("SIC").reset_index(),
+           formats={"Jobs": "{:,.0f}", "Local units (class)": "{:,.0f}", "LQ": "{:.2f}",
+                    "LQ, lower bound": "{:.2f}", "LQ, upper bound": "{:.2f}"},
+           caption=f"The {len(best)} most specialised industries after the caveats",
+           sources=[SRC_BRES, SRC_UNITS])
+
+# %%
+dropped = caveats[caveats["caveat"].notna()].nlargest(top_n, "lq")
+show_table(dropped[["name", "employment", "lq", "lq_low", "caveat"]]
+           .rename(columns=LQ_COLUMNS | {"caveat": "Why it is not counted"})
+           .rename_axis("SIC").reset_index(),
+           formats={"Jobs": "{:,.0f}", "LQ": "{:.2f}", "LQ, lower bound": "{:.2f}"},
+           caption=f"The {len(dropped)} highest LQs that do not survive a caveat",
+           sources=[SRC_BRES, SRC_UNITS])
+top_raw = caveats.loc[caveats["lq"].idxmax()]
+say(f"The highest raw LQ is {number(top_raw['lq'], digits=1)}, for {top_raw.name} "
+    f"{top_raw['name']}: " + (f"not a finding ({top_raw['caveat']})."
+                              if top_raw["caveat"] is not pd.NA else "it survives the caveats."))
+ctx.outputs["lq_region_sic5"] = caveats.reset_index()
+ctx.metrics |= {"specialised_industries": counts["specialised"],
+                "specialised_industries_raw": counts["specialised_raw"],
+                "specialised_industries_ranked": raw_ranked,
+                "specialised_industries_robust": counts["robust"],
+                "max_lq": float(best["lq"].max()), "lq_level": "sic5"}
 
 # %% [markdown]
 # ## 3. Cluster mapping: specialisation, growth and size

@@ -22,20 +22,8 @@ from typing import Protocol
 import pandas as pd
 import yaml
 
-from wmresearch.region.areas import (
-    Area,
-    area_gva,
-    area_local_rate,
-    area_rate,
-    itl2_cover,
-    resolve_area,
-)
-from wmresearch.region.decomposition import (
-    industry_accounts,
-    labour_accounts,
-    per_head_decomposition,
-    shift_share_productivity,
-)
+from wmresearch.region import areas as ar
+from wmresearch.region import decomposition as dec
 from wmresearch.region.money import gap_at_uk_rate
 
 SRC_PROD = "ONS subregional productivity, June 2024 release"
@@ -67,20 +55,20 @@ def _need(tables: TableSource, *names: str) -> list[pd.DataFrame]:
     return frames
 
 
-def _area(claim: Claim, tables: TableSource) -> Area:
-    return resolve_area(claim.area, _need(tables, "lad_lookup")[0])
+def _area(claim: Claim, tables: TableSource) -> ar.Area:
+    return ar.resolve_area(claim.area, _need(tables, "lad_lookup")[0])
 
 
-def _geography(area: Area) -> str:
+def _geography(area: ar.Area) -> str:
     return (f"Geography: {area.name}, {len(area.lads)} districts as listed in the package's "
             "areas register" + (" (shared LEP districts counted in full)."
                                 if area.key == "wm_three_lep" else "."))
 
 
-def _gva(claim, tables, year: int) -> tuple[float, str, Area]:
+def _gva(claim, tables, year: int) -> tuple[float, str, ar.Area]:
     gva, prod, lad_itl = _need(tables, "gva_itl3_industry", "productivity_lad", "lad_itl")
     area = _area(claim, tables)
-    value, method = area_gva(gva, prod, lad_itl, area, year)
+    value, method = ar.area_gva(gva, prod, lad_itl, area, year)
     return value, method, area
 
 
@@ -113,7 +101,7 @@ def gva_growth(claim, tables) -> Recomputed:
 def productivity_growth_vs_uk(claim, tables) -> Recomputed:
     (prod,) = _need(tables, "productivity_lad")
     area = _area(claim, tables)
-    rate = area_rate(prod, area, "gva_per_hour", "hours_worked").set_index("year")
+    rate = ar.area_rate(prod, area, "gva_per_hour", "hours_worked").set_index("year")
     a, b = claim.period[0], claim.period[-1]
     grow_area = rate.loc[b, "value"] / rate.loc[a, "value"] - 1
     grow_uk = rate.loc[b, "uk"] / rate.loc[a, "uk"] - 1
@@ -129,7 +117,7 @@ def productivity_growth_vs_uk(claim, tables) -> Recomputed:
 def _rate_claim(claim, tables, indicator: str, weight: str) -> Recomputed:
     local, pop = _need(tables, "explore_local", "population_mye2021")
     area = _area(claim, tables)
-    series, basis = area_local_rate(local, pop, area, indicator, weight)
+    series, basis = ar.area_local_rate(local, pop, area, indicator, weight)
     year = claim.period[-1]
     return Recomputed(float(series.get(year, float("nan"))), f"{SRC_APS}: {basis}, {year}",
                       ("Sampling: district APS rates carry 95% intervals of several "
@@ -148,8 +136,8 @@ def unemployment_rate(claim, tables) -> Recomputed:
 def output_gap_employment(claim, tables) -> Recomputed:
     prod, local, pop = _need(tables, "productivity_lad", "explore_local", "population_mye2021")
     area = _area(claim, tables)
-    acc = labour_accounts(prod, local, pop, area.lad_codes, 2021)
-    table = per_head_decomposition(acc["area"], acc["uk"]).set_index("component")
+    acc = dec.labour_accounts(prod, local, pop, area.lad_codes, 2021)
+    table = dec.per_head_decomposition(acc["area"], acc["uk"]).set_index("component")
     return Recomputed(table.loc["employment_rate", "gap_gbp"] / 1e9,
                       f"{SRC_PROD}, {SRC_APS}, {SRC_POP}: the employment-rate term of the GVA "
                       "per head identity, 2021", ("Period: 2021, the only year with population "
@@ -162,9 +150,9 @@ def output_gap_employment(claim, tables) -> Recomputed:
 def within_industry_share(claim, tables) -> Recomputed:
     gva, bres, lad_itl = _need(tables, "gva_itl3_industry", "bres_itl2_sic2", "lad_itl")
     area = _area(claim, tables)
-    itl2, exact = itl2_cover(area, lad_itl)
+    itl2, exact = ar.itl2_cover(area, lad_itl)
     year = min(max(claim.period[-1], int(bres["year"].min())), int(bres["year"].max()))
-    out = shift_share_productivity(**industry_accounts(gva, bres, itl2, year))
+    out = dec.shift_share_productivity(**dec.industry_accounts(gva, bres, itl2, year))
     geography = (_geography(area) if exact else f"Geography: BRES is published for ITL2 "
                  f"areas; {', '.join(itl2)} hold {area.name} and other districts.")
     return Recomputed(out["within_share"], f"{SRC_GVA} and BRES {year} (employment), 17 "
@@ -178,7 +166,7 @@ def within_industry_share(claim, tables) -> Recomputed:
 def emissions_change(claim, tables) -> Recomputed:
     local, pop = _need(tables, "explore_local", "population_mye2021")
     area = _area(claim, tables)
-    series, basis = area_local_rate(local, pop, area, "Greenhouse gas emissions", "population")
+    series, basis = ar.area_local_rate(local, pop, area, "Greenhouse gas emissions", "population")
     a, b = claim.period[0], claim.period[-1]
     return Recomputed(100 * (series[b] / series[a] - 1), "DESNZ local greenhouse gas "
         "emissions via Explore local statistics: " + basis.replace("rates", "emissions per "
@@ -199,7 +187,7 @@ def population(claim, tables) -> Recomputed:
 def manufacturing_gva(claim, tables) -> Recomputed:
     gva, lad_itl = _need(tables, "gva_itl3_industry", "lad_itl")
     area = _area(claim, tables)
-    itl2, exact = itl2_cover(area, lad_itl)
+    itl2, exact = ar.itl2_cover(area, lad_itl)
     rows = gva[(gva["year"] == claim.period[-1]) & (gva["sic07_code"] == "C")
                & gva["itl_code"].str[:4].isin(itl2)]
     return Recomputed(float(rows["gva_gbp_m"].sum()) / 1e3, f"{SRC_GVA}, section C, "
@@ -234,7 +222,7 @@ def business_growth(claim, tables) -> Recomputed:
 
 def output_gap_at_uk_productivity(claim, tables) -> Recomputed:
     gva, method, area = _gva(claim, tables, claim.period[-1])
-    rate = area_rate(tables.get("productivity_lad"), area, "gva_per_hour", "hours_worked")
+    rate = ar.area_rate(tables.get("productivity_lad"), area, "gva_per_hour", "hours_worked")
     relative = float(rate.set_index("year").loc[claim.period[-1], "relative"])
     return Recomputed(gap_at_uk_rate(gva / 1e9, relative), f"{SRC_GVA} ({method}, "
                       f"£{gva / 1e9:.1f}bn) x (100 / {relative:.1f} - 1), GVA per hour worked "
@@ -374,8 +362,8 @@ def check_claim(claim: Claim, tables: TableSource) -> dict:
     dict
         ``id``, ``words``, ``document``, ``area``, ``period``, ``published`` (as printed),
         ``recomputed`` (None when it cannot be), ``nearest`` (the nearest official figure,
-        also when it measures something else, e.g. registered businesses), ``verdict``, ``reason`` (in words: the
-        verdict's rule, then vintage/geography/definition/period or the missing dataset),
+        also when it measures something else), ``verdict``, ``reason`` (in words: the rule,
+        then vintage/geography/definition/period or the missing dataset),
         ``basis`` (what was recomputed from), ``series`` (a frame for a chart, or None).
     """
     try:

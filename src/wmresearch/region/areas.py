@@ -118,7 +118,7 @@ def resolve_area(name: str, lookup: pd.DataFrame,
         members = _members(spec, name)
         title, kind, source = spec.get("name", name), spec.get("kind", ""), spec.get("source", "")
     elif name[:3] in {"E47", "E12", "E06", "E07", "E08", "E09", "W06", "S12", "N09"}:
-        members, title, kind, source = {name: ""}, "", "", "ONS code history (lad_lookup)"
+        members, title, kind, source = {name: ""}, "", "", "ONS district code history"
     else:
         raise AreaError(f"unknown area {name!r}: not a named area ({', '.join(sorted(areas))}) "
                         "nor an ONS code")

@@ -233,7 +233,7 @@ def output_gap_at_uk_productivity(claim, tables) -> Recomputed:
 
 def _cannot(what: str) -> Callable:
     def check(claim, tables) -> Recomputed:
-        return Recomputed(None, "not recomputed", (what,), comparable=False)
+        return Recomputed(None, "Not recomputed", (what,), comparable=False)
     return check
 
 
@@ -360,7 +360,7 @@ def check_claim(claim: Claim, tables: TableSource) -> dict:
     Returns
     -------
     dict
-        ``id``, ``words``, ``document``, ``area``, ``period``, ``published`` (as printed),
+        ``id``, ``measure``, ``words``, ``document``, ``area``, ``period``, ``published``,
         ``recomputed`` (None when it cannot be), ``nearest`` (the nearest official figure,
         also when it measures something else), ``verdict``, ``reason`` (in words: the rule,
         then vintage/geography/definition/period or the missing dataset),
@@ -372,7 +372,7 @@ def check_claim(claim: Claim, tables: TableSource) -> dict:
         raise ClaimError(f"claim {claim.id}: {error.args[0]}") from None
     judged = verdict(claim, result.value if result.comparable else None)
     published = (f"{claim.value[0]:g}-{claim.value[1]:g}" if isinstance(claim.value, tuple)
-                 else f"{claim.value:g}")
+                 else f"{claim.value:,.10g}")
     rule = {
         VERDICTS[0]: "within the precision printed" if claim.comparison == "equal"
         else "on the side of the bound the claim states",
@@ -382,8 +382,8 @@ def check_claim(claim: Claim, tables: TableSource) -> dict:
         VERDICTS[3]: "no comparable figure in the open data held",
     }[judged]
     reason = " ".join([rule[0].upper() + rule[1:] + ".", *result.reasons])
-    return {"id": claim.id, "words": claim.words, "document": claim.document,
-            "date": claim.date, "area": claim.area, "period": claim.period_label,
+    return {"id": claim.id, "measure": claim.measure, "words": claim.words,
+            "document": claim.document, "area": claim.area, "period": claim.period_label,
             "period_note": claim.period_note, "unit": claim.unit, "published": published,
             "recomputed": result.value if result.comparable else None,
             "nearest": result.value, "verdict": judged, "reason": reason,

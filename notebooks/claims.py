@@ -160,7 +160,8 @@ say(f"In {decomposition_year} the West Midlands Combined Authority's GVA per hea
 # %%
 for key, table in decompositions.items():
     shown = pd.DataFrame({
-        "Component": table["label"], "Area": table["area"], "UK": table["uk"],
+        "Component": table["label"], "Unit": table["component"].map(dec.UNITS),
+        "Area": table["area"], "UK": table["uk"],
         "Log points": table["log_points"], "Output gap (£bn)": table["gap_gbp"] / 1e9,
         "Share of the gap (%)": table["share_of_gap"]})
     show_table(shown, formats={"Area": "{:,.3f}", "UK": "{:,.3f}", "Log points": "{:+.1f}",
@@ -174,6 +175,17 @@ for key, table in decompositions.items():
               title=f"{names[key]}: output gap by component, {decomposition_year}",
               xlabel="£bn of output missing", sources=[SRC_PROD, SRC_APS, SRC_POP],
               reference=0)
+
+# %%
+lep_gap = decompositions["wm_three_lep"].set_index("component")
+say(f"For the three-LEP area the {decomposition_year} output gap is "
+    f"{number(lep_gap.loc['total', 'gap_gbp'], gbp=True)}, of which the employment rate "
+    f"accounts for {number(lep_gap.loc['employment_rate', 'gap_gbp'], gbp=True)} "
+    f"({number(lep_gap.loc['employment_rate', 'share_of_gap'], digits=0)}%). The Local "
+    "Industrial Strategy's £5.2bn from fewer residents in employment and £3bn from skills, "
+    "'together 54 per cent', imply a gap of about £15.2bn in its (unstated) year; the skills "
+    "part needs data the evidence base does not hold, so the two figures are not compared "
+    "like for like.")
 
 # %% [markdown]
 # ## 4. Industry mix or productivity within industries?

@@ -24,6 +24,13 @@ COMPONENTS = {
     "employment_rate": "Employment rate (employed residents per working-age resident)",
     "working_age_share": "Working-age share of the population",
 }
+#: The unit of each component's ratio (and of GVA per head, the total).
+UNITS = {
+    "productivity": "£ per hour", "hours_per_job": "hours a year per job",
+    "commuting": "jobs per employed resident",
+    "employment_rate": "employed per resident aged 16-64",
+    "working_age_share": "residents aged 16-64 per resident", "total": "£ per resident",
+}
 #: Quantities an account needs: GVA (£), hours worked (annual, implied), filled jobs,
 #: employed residents aged 16-64, residents aged 16-64, all residents.
 ACCOUNT = ("gva", "hours", "jobs", "employed", "working_age", "population")
@@ -279,5 +286,5 @@ def industry_accounts(gva: pd.DataFrame, bres: pd.DataFrame, itl2: list[str],
             "uk": frame(g, b, "Great Britain")}
 
 
-__all__ = ["ACCOUNT", "COMPONENTS", "GVA_INDUSTRIES", "industry_accounts", "labour_accounts",
-           "per_head_decomposition", "shift_share_productivity"]
+__all__ = ["ACCOUNT", "COMPONENTS", "GVA_INDUSTRIES", "UNITS", "industry_accounts",
+           "labour_accounts", "per_head_decomposition", "shift_share_productivity"]

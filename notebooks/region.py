@@ -23,7 +23,7 @@ from wmresearch.config import Project
 from wmresearch.region import report, report_money
 from wmresearch.region import report_indicators as indicators
 from wmresearch.region.area import study_area
-from wmresearch.reporting import write_metrics
+from wmresearch.reporting import glossary, write_metrics
 
 paths = Project.here().paths
 area = study_area(paths, region)
@@ -116,6 +116,9 @@ metrics.update(indicators.peers(area, tables))
 
 # %%
 metrics.update(report.workplaces(area, tables))
+
+# %%
+glossary(["gva", "output_gap", "lq", "confidence_interval", "lsoa", "imd"])
 
 # %% tags=["remove-cell"]
 write_metrics(paths.metrics / "region.json", metrics)

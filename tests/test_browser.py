@@ -5,13 +5,18 @@ missing and it can); Playwright drives it with ``executable_path``, so no browse
 downloaded.
 Any request that is not a local file is blocked and counted as a failure: the pages must be
 self-contained. Every report must also link back to the index, keep each table within its
-column (at a 1000 px window) and give every figure the CSV that carries its number. A
+column (at a 1000 px window), give every figure the CSV that carries its number, point every
+"[n]" citation to an entry of its reference list, explain its methods (its own glossary
+appendix or the site's, collapsed in the footer) and keep developer words (snake_case
+parameter names, file names, checksums) out of the footer a reader sees: they belong in the
+collapsed block for analysts. A
 screenshot of each page is saved under ``reports/screenshots/`` of the project the pipeline
 test built.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -101,6 +106,30 @@ def _page_rules(page, page_path: Path) -> list[str]:
     found += [f"figure {name} has no CSV link" for name in sorted(expected - numbered)]
     found += [f"download {href} does not resolve" for href in links
               if not (page_path.parent / href).is_file()]
+    return found + _words_rules(page)
+
+
+def _words_rules(page) -> list[str]:
+    """Citations resolve, methods are explained, and the visible footer is in words."""
+    found: list[str] = []
+    # innerText leaves out the contents of closed <details> blocks, as a reader sees the page
+    text = page.eval_on_selector("main, body", "e => e.innerText")
+    entries = set(page.eval_on_selector_all("ol.wm-references li[id^='ref-']",
+                                            "els => els.map(e => e.id.slice(4))"))
+    listed = page.eval_on_selector_all("ol.wm-references", "els => els.map(e => e.innerText)")
+    for shown in listed:
+        text = text.replace(shown, " ")
+    cited = set(re.findall(r"\[(\d{1,3})\]", text))
+    found += [f"citation [{n}] has no entry in a reference list"
+              for n in sorted(cited - entries, key=int)]
+    if not page.eval_on_selector_all(".wm-glossary, details.wm-glossary-all",
+                                     "els => els.length"):
+        found.append("no methods-and-glossary appendix")
+    footer = page.eval_on_selector_all("footer.wm-footer", "els => els.map(e => e.innerText)")
+    for words in footer:
+        jargon = sorted(set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[\w-]+\.(?:csv|gz|xlsx?|"
+                                       r"zip|json|geojson|shp|parquet)\b|sha256", words)))
+        found += [f"footer shows developer word {w!r}" for w in jargon]
     return found
 
 

@@ -2,11 +2,12 @@
 (table of contents, figure and table numbers) added after rendering.
 
 The footer names the git commit (and says so when the working tree had changes not yet
-committed), a
-hash of the parameters with those the report used, every dataset with its publisher and
-SHA-256 (from the manifest), the versions of the packages that computed it, and a build date
-taken from ``SOURCE_DATE_EPOCH`` or the commit time, never the wall clock, so two runs on
-the same inputs give byte-identical pages. It never shows a machine path or a secret.
+committed), the parameters the report used and every dataset with its publisher, in words;
+a collapsed block for analysts adds the parameter names, a hash of the parameters and each
+file with its SHA-256 (from the manifest). It also gives the versions of the packages
+that computed the page and a build date taken from ``SOURCE_DATE_EPOCH`` or the commit time,
+never the wall clock, so two runs on the same inputs give byte-identical pages. It never
+shows a machine path or a secret.
 """
 
 from __future__ import annotations
@@ -63,35 +64,54 @@ def _versions() -> str:
     return ", ".join(found)
 
 
+def _words(value: Any) -> str:
+    """A parameter value as a reader reads it (nested settings as "name value")."""
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')} {_words(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    # identifiers such as a programme key read as words too ("business growth wm")
+    return "not set" if value is None else str(value).replace("_", " ")
+
+
 def footer(root: Path, params: dict[str, Any], manifest: dict[str, Any] | None) -> str:
-    """The provenance footer (HTML)."""
+    """The provenance footer (HTML): commit, parameters and datasets in words for every
+    reader; parameter names, file names and checksums in a collapsed block for analysts."""
     info = build_info(root)
     shown = {k: ("[hidden]" if SECRET.search(k) else v) for k, v in sorted(params.items())}
+    words = "; ".join(f"{k.replace('_', ' ')} {_words(v)}" for k, v in shown.items())
     rows = "".join(f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(str(v))}</td></tr>"
                    for k, v in shown.items())
-    data = ""
-    if manifest:
-        items = []
-        for entry in manifest.get("datasets", {}).values():
-            if entry.get("status") != "ok":
-                continue
-            sums = ", ".join(f"{Path(f['relpath']).name} sha256 {str(f['sha256'])[:16]}"
-                             + ("" if f["verified"] else " (UNVERIFIED)")
-                             for f in entry["files"])
-            items.append(f"<li>{html.escape(entry['title'])} ({html.escape(entry['publisher'])}"
-                         f"): {html.escape(sums)}</li>")
-        data = ("<p><strong>Data</strong> (" + html.escape(str(manifest.get("mode"))) +
-                f" mode): </p><ul>{''.join(items)}</ul>")
+    titles, files = [], []
+    for entry in (manifest or {}).get("datasets", {}).values():
+        if entry.get("status") != "ok":
+            continue
+        name = f"{entry['title']} ({entry['publisher']})"
+        titles.append(f"<li>{html.escape(name)}</li>")
+        sums = ", ".join(f"{Path(f['relpath']).name} sha256 {str(f['sha256'])[:16]}"
+                         + ("" if f["verified"] else " (UNVERIFIED)") for f in entry["files"])
+        files.append(f"<li>{html.escape(entry['title'])}: {html.escape(sums)}</li>")
+    mode = {"real": "published files", "demo": "synthetic demonstration files"}.get(
+        str((manifest or {}).get("mode")), "files")
+    data = (f"<p><strong>Data</strong> ({mode}):</p><ul>{''.join(titles)}</ul>"
+            if titles else "")
+    analysts = (
+        '<details class="wm-analysts"><summary>For analysts: parameter names, files and '
+        f"checksums</summary><p>Parameters hash <code>{params_hash(params)}</code>.</p>"
+        f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table>"
+        + (f"<ul>{''.join(files)}</ul>" if files else "") + "</details>")
     return (
         '<footer class="wm-footer"><h2>Provenance</h2>'
         f"<p>Built by wmresearch from commit <code>{html.escape(info['commit'])}</code>"
         + (" plus changes not yet committed" if info["dirty"] == "yes" else "")
-        + f" on {html.escape(info['date'])}. Parameters hash "
-        f"<code>{params_hash(params)}</code>.</p>"
-        f"<table><tr><th>parameter</th><th>value</th></tr>{rows}</table>{data}"
-        f"<p>Packages: {html.escape(_versions())}.</p>"
+        + f" on {html.escape(info['date'])}.</p>"
+        + (f"<p>Parameters: {html.escape(words)}.</p>" if words else "")
+        + f"{data}<p>Packages: {html.escape(_versions())}.</p>"
         "<p>Official data under the Open Government Licence v3.0 unless marked synthetic; "
-        "boundaries contain OS data (c) Crown copyright and database right.</p></footer>")
+        f"boundaries contain OS data (c) Crown copyright and database right.</p>{analysts}"
+        "</footer>")
 
 
 def number_and_contents(page: str) -> str:

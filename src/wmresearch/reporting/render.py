@@ -33,6 +33,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
 
 from wmresearch.files import write_text  # noqa: E402
 from wmresearch.reporting.downloads import DIR_ENV, HREF_ENV  # noqa: E402
+from wmresearch.reporting.glossary import glossary_html  # noqa: E402
 from wmresearch.reporting.provenance import footer, number_and_contents  # noqa: E402
 
 KERNEL = "wmresearch"
@@ -102,13 +103,42 @@ def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
     exporter.register_preprocessor(tags, enabled=True)
     notebook.metadata["title"] = title
     body, _ = exporter.from_notebook_node(notebook)
-    body = number_and_contents(stable_ids(body))
+    body = link_citations(number_and_contents(stable_ids(body)))
+    if footer and 'class="wm-glossary"' not in body:
+        # a page without its own appendix still explains every method the site uses
+        footer = (f'<details class="wm-glossary-all"><summary>Methods and glossary, in '
+                  f"plain English</summary>{glossary_html()}</details>{footer}")
     top = banner + (back_link(index_href) if index_href else "")
     if top:
         body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)
     if footer:
         body = body.replace("</body>", footer + "</body>", 1)
     return body
+
+
+_CITE = re.compile(r"\[(\d{1,3})\]")
+
+
+def link_citations(page: str) -> str:
+    """Link every "[n]" in the page's text to its entry ``ref-n`` of the reference list; a
+    citation with no entry is left as text (the browser test reports it)."""
+    entries = set(re.findall(r'<li id="ref-(\d+)"', page))
+    if not entries:
+        return page
+    parts = re.split(r"(<[^>]+>)", page)
+    skip = 0  # inside <style>, <script> or an existing link
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z]+)", part)
+            tag = name.group(1).lower() if name else ""
+            if tag in ("style", "script", "a"):
+                skip += -1 if part.startswith("</") else (0 if part.endswith("/>") else 1)
+            continue
+        if skip <= 0 and "[" in part:
+            parts[i] = _CITE.sub(lambda m: f'<a class="wm-cite" href="#ref-{m.group(1)}">'
+                                 f"[{m.group(1)}]</a>" if m.group(1) in entries
+                                 else m.group(0), part)
+    return "".join(parts)
 
 
 def stable_ids(page: str) -> str:

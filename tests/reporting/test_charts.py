@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 
-from wmresearch.reporting import charts
+from wmresearch.reporting import charts, downloads
 
 
 @pytest.fixture
@@ -116,3 +117,36 @@ def test_thousands_separators_become_numbers():
     out = as_numbers(pd.DataFrame({"n": ["3,825", "12"], "code": ["01", "02"]}))
     assert out["n"].tolist() == [3825, 12] or out["n"].tolist() == [3825.0, 12.0]
     assert out["code"].tolist() == ["01", "02"]
+
+
+def test_bar_chart_draws_published_intervals_as_error_bars_and_writes_them(shown, tmp_path,
+                                                                           monkeypatch):
+    monkeypatch.setenv(downloads.DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(downloads.HREF_ENV, "data/r")
+    monkeypatch.setattr(downloads, "_COUNTERS", {"table": iter([1]), "figure": iter([1])})
+    figures, _, _ = shown
+    charts.bar_chart(["a", "b", "c"], [70.0, 72.0, 75.0], title="T", xlabel="%",
+                     sources=["ONS"], intervals=([68.5, None, 73.0], [71.5, None, 77.0]))
+    ax = figures[0][0].axes[0]
+    # one error-bar line per bar with both limits: a (68.5-71.5) and c (73-77); b has none
+    segments = ax.collections[0].get_segments()
+    assert sorted((s[0][0], s[1][0]) for s in segments) == [(68.5, 71.5), (73.0, 77.0)]
+    data = pd.read_csv(tmp_path / "figure-01.csv")
+    assert list(data.columns) == ["label", "%", "lower 95% limit", "upper 95% limit"]
+    assert data["upper 95% limit"].tolist()[0] == 71.5 and pd.isna(data.iloc[1, 2])
+
+
+def test_map_legend_classes_read_as_ranges(shown):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    shapes = gpd.GeoDataFrame({"v": [80.0, 700.0, 1500.0, 2500.0, 47000.0]},
+                              geometry=[box(i, 0, i + 1, 1) for i in range(5)])
+    charts.choropleth(shapes, "v", title="M", legend_title="per km²", sources=["ONS"])
+    texts = [t.get_text() for t in figures_legend(shown)]
+    assert all(re.fullmatch(r"[\d,]+ to [\d,]+", t) for t in texts), texts
+    assert texts[0].startswith("80 to ") and texts[-1].endswith(" to 47,000")
+
+
+def figures_legend(shown):
+    return shown[0][0][0].axes[0].get_legend().get_texts()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
@@ -224,20 +225,33 @@ def paired_bars(labels: Sequence[str], bars: Mapping[str, Sequence[float]], *, t
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str, xlabel: str,
               sources: Sequence[str], reference: float | None = None,
-              highlight: str | None = None, width: float = 8) -> None:
+              highlight: str | None = None, width: float = 8,
+              intervals: tuple[Sequence[float], Sequence[float]] | None = None) -> None:
     """Horizontal bars for one series; ``highlight`` names a bar drawn in a contrasting
-    colour (e.g. the study region among its peers)."""
+    colour (e.g. the study region among its peers); ``intervals`` (lower, upper bounds, e.g.
+    ONS's 95% confidence limits) draws error bars where both bounds are given."""
     house_style()
     colours = sns.color_palette(PALETTE)
     fig, ax = plt.subplots(figsize=(width, 0.32 * len(labels) + 1.4))
     ax.barh([wrap(lab) for lab in labels], list(values),
             color=[colours[3] if lab == highlight else colours[0] for lab in labels])
+    data = pd.DataFrame({"label": list(labels), xlabel or "value": list(values)})
+    if intervals is not None:
+        low = pd.to_numeric(pd.Series(list(intervals[0]), dtype="object"), errors="coerce")
+        high = pd.to_numeric(pd.Series(list(intervals[1]), dtype="object"), errors="coerce")
+        mid = pd.Series(list(values), dtype=float)
+        given = (low.notna() & high.notna()).to_numpy()
+        if given.any():
+            ax.errorbar(mid[given], [wrap(lab) for lab, g in zip(labels, given, strict=True)
+                                     if g],
+                        xerr=[(mid - low)[given], (high - mid)[given]], fmt="none",
+                        ecolor="#333333", elinewidth=1, capsize=3)
+            data = data.assign(**{"lower 95% limit": low, "upper 95% limit": high})
     if reference is not None:
         ax.axvline(reference, color="k", lw=1, ls=":")
     ax.set(title=wrap(title, 70), xlabel=xlabel, ylabel="")
     show(fig, title=title, alt=describe_bars(labels, values, xlabel), sources=sources,
-         data=pd.DataFrame({"label": list(labels), xlabel or "value": list(values)}),
-         units=xlabel)
+         data=data, units=xlabel)
 
 
 def choropleth(shapes, column: str, *, title: str, legend_title: str,
@@ -256,6 +270,10 @@ def choropleth(shapes, column: str, *, title: str, legend_title: str,
         legend |= {"fmt": "{:,.0f}" if big else "{:,.1f}", "interval": False}
     shapes.plot(column=column, cmap=cmap, legend=True, ax=ax, linewidth=0,
                 legend_kwds=legend, **kwargs)
+    if not categorical and scheme and ax.get_legend() is not None:
+        # "1,356 to 2,134", never "1,356,  2,134" (the class separator reads as a digit group)
+        for text in ax.get_legend().get_texts():
+            text.set_text(re.sub(r"\s*,\s+", " to ", text.get_text().strip()))
     if outlines is not None:
         outlines.boundary.plot(ax=ax, color="black", linewidth=0.8)
         if names:

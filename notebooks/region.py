@@ -92,12 +92,18 @@ metrics.update(report.jobs(area, tables))
 
 # %% [markdown]
 # ## 4. Business structure
+#
+# The area's own enterprises in the latest year ONS publishes for districts: how many are
+# active, how many start up and how many close, against the UK.
 
 # %%
 metrics.update(report.business(area, tables))
 
 # %% [markdown]
 # ## 5. Deprivation
+#
+# The English Indices of Deprivation 2025 rank every neighbourhood (LSOA) in England; the
+# 2019 indices appear only in the comparison that follows.
 
 # %%
 metrics.update(report.deprivation(area, tables))
@@ -113,6 +119,9 @@ metrics.update(indicators.peers(area, tables))
 
 # %% [markdown]
 # ## 7. Where people work
+#
+# From the 2011 Census, the latest count of workers by place of work for small areas: the
+# map shows workers per square kilometre, so large areas do not look busy by size alone.
 
 # %%
 metrics.update(report.workplaces(area, tables))

@@ -65,3 +65,31 @@ def test_workplace_by_msoa_share_and_lq():
                            "sic_section": ["C", "G", "C", "G"], "workers": [50, 50, 10, 90]})
     out = profile.workplace_by_msoa(census, ["m1"]).iloc[0]
     assert out["share_C"] == pytest.approx(50) and out["lq_C"] == pytest.approx(0.5 / 0.3)
+
+
+def test_business_demography_rates_equal_ons_published_rates(mirror):
+    """Birth and death rates from the workbook's counts equal the rates ONS publishes in
+    Explore local statistics (business-demography.csv, 2024), to its full precision."""
+    from wmresearch.evidence.demography import get_business_demography
+    from wmresearch.evidence.geography import current_lad_codes, get_la_codes
+
+    lookup = get_la_codes(mirror / "geography/la_all_codes.csv.gz",
+                          mirror / "geography/cauth_all_codes.csv.gz").data
+    demography = get_business_demography(mirror / "ons/businessdemographyexceltables2024.xlsx",
+                                         current_lad_codes(lookup)).data
+    out = profile.business_demography_summary(demography, ["E08000025", "E08000029"],
+                                              total_label="Two districts")
+    assert out["year"].eq(2024).all() and list(out["lad_name"]) == [
+        "Birmingham", "Solihull", "United Kingdom", "Two districts"]
+    rows = out.set_index("lad_name")
+    # published: Birmingham births 15.055008685581933%, deaths 11.9166184134337%;
+    # UK births 11.101105599336956%, deaths 9.804740980613982%, 2,859,535 active enterprises
+    assert rows.loc["Birmingham", "birth_rate"] == pytest.approx(15.055008685581933, rel=1e-12)
+    assert rows.loc["Birmingham", "death_rate"] == pytest.approx(11.9166184134337, rel=1e-12)
+    assert rows.loc["United Kingdom", "birth_rate"] == pytest.approx(11.101105599336956,
+                                                                     rel=1e-12)
+    assert rows.loc["United Kingdom", "death_rate"] == pytest.approx(9.804740980613982,
+                                                                     rel=1e-12)
+    assert rows.loc["United Kingdom", "active"] == 2_859_535
+    assert rows.loc["Two districts", "active"] == rows.loc[["Birmingham", "Solihull"],
+                                                           "active"].sum()

@@ -74,6 +74,34 @@ def business_size_structure(ukbc: pd.DataFrame, year: int | None = None) -> pd.D
     return out
 
 
+def business_demography_summary(demography: pd.DataFrame, lad_codes: list[str], *,
+                                total_label: str, year: int | None = None) -> pd.DataFrame:
+    """Active enterprises, births and deaths per district and for the area, one year.
+
+    birth rate = births / active enterprises × 100 (likewise deaths), ONS's definition in
+    *Business demography, UK* (the "enterprise births as a percentage of active enterprises"
+    it publishes for local areas). The last row is the area; the one before it, the UK (every
+    district in the table).
+    """
+    year = int(year or demography["year"].max())
+    latest = demography[demography["year"] == year]
+    wide = latest.pivot_table(index=["lad_code", "lad_name"], columns="measure",
+                              values="count", aggfunc="sum").reset_index()
+    mine = wide[wide["lad_code"].isin(lad_codes)].sort_values("active", ascending=False)
+    totals = pd.DataFrame([{"lad_code": "", "lad_name": "United Kingdom",
+                            **wide[["active", "births", "deaths"]].sum()},
+                           {"lad_code": "", "lad_name": total_label,
+                            **mine[["active", "births", "deaths"]].sum()}])
+    out = pd.concat([mine, totals], ignore_index=True)
+    for measure in ("active", "births", "deaths"):
+        out[measure] = out[measure].astype(float)
+    out["birth_rate"] = 100 * out["births"] / out["active"]
+    out["death_rate"] = 100 * out["deaths"] / out["active"]
+    out["year"] = year
+    return out[["lad_code", "lad_name", "active", "births", "deaths", "birth_rate",
+                "death_rate", "year"]]
+
+
 def local_units_by_section(idbr: pd.DataFrame, nuts2_codes: list[str]) -> pd.DataFrame:
     """Local units (workplaces) by SIC section in the region vs Great Britain, latest year,
     with LQs. The reference is GB: Northern Ireland's area (UKN0) is left out, since the

@@ -15,7 +15,6 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from wmresearch.evidence.aggregate import aggregate_rate
-from wmresearch.evidence.geography import itl_to_nuts
 from wmresearch.evidence.tables import Tables
 from wmresearch.region import profile
 from wmresearch.region.area import StudyArea
@@ -27,8 +26,9 @@ SRC_PROD = ("ONS, Subregional productivity: labour productivity by local authori
 SRC_GVA = ("ONS, Regional gross value added (balanced) by industry, ITL3, current prices, "
            "release covering 1998-2022 (Table 3c)")
 SRC_BRES = "ONS, Business Register and Employment Survey {year} (open access, rounded), NOMIS"
-SRC_UKBC = "ONS, UK Business Counts {year} (IDBR), NOMIS"
-SRC_IMD = "MHCLG, English Indices of Deprivation 2019 (File 1, September 2019)"
+SRC_DEMOGRAPHY = ("ONS, Business demography, UK: 2024 reference tables (births 1.1, deaths "
+                  "2.1, active enterprises 3.1), districts on current boundaries")
+SRC_IOD25 = "MHCLG, English Indices of Deprivation 2025 (File 1, IMD by LSOA 2021)"
 SRC_CENSUS = "ONS, Census 2011 workplace population by industry (WP605EW)"
 SRC_BDY = "ONS Open Geography Portal boundaries; contains OS data (c) Crown copyright"
 
@@ -126,32 +126,40 @@ def jobs(area: StudyArea, tables: Tables) -> dict[str, Any]:
 
 
 def business(area: StudyArea, tables: Tables) -> dict[str, Any]:
-    """Enterprise size structure (GB) and the area's workplaces by section."""
-    ukbc, idbr = tables.get("ukbc_sizeband"), tables.get("idbr_nuts2_sic4")
-    out: dict[str, Any] = {}
-    if ukbc is not None:
-        size = profile.business_size_structure(ukbc)
-        year = int(size["year"].iloc[0])
-        bar_chart(list(size["sizeband"].astype(str)), list(size["share"]),
-                  title=f"Enterprises by employment size band, Great Britain, {year}",
-                  xlabel="% of enterprises", sources=[SRC_UKBC.format(year=year)])
-    nuts = [itl_to_nuts(c) for c in area.itl2]
-    if idbr is None or not set(nuts) & set(idbr["nuts2_code"]):
-        _missing("Workplace counts for the area's NUTS2 areas")
-        return out
-    units = profile.local_units_by_section(idbr, nuts)
-    year = int(units["year"].iloc[0])
-    display(Markdown(f"Workplaces (local units) in {area.itl2_label()}: "
-                     f"**{units['local_units'].sum():,.0f}** in {year}."))
-    show_table(units.sort_values("local_units", ascending=False)
-               .rename(columns={"share": "% of area", "gb_share": "% of GB"}),
-               formats={"local_units": "{:,.0f}", "% of area": "{:.1f}", "% of GB": "{:.1f}",
-                        "lq": "{:.2f}"},
-               caption=f"Workplaces (local units) by industry section, {area.itl2_label()}, "
-                       f"{year}",
-               sources=[SRC_UKBC.format(year=year) + ", local units by NUTS2 (2013) area; "
-                        "GB excludes Northern Ireland"])
-    return {**out, "local_units": float(units["local_units"].sum())}
+    """The area's own enterprises in the latest year of ONS's business demography: active
+    enterprises, births and deaths by district, with rates against the UK."""
+    demography = tables.get("business_demography")
+    if demography is None or not demography["lad_code"].isin(area.lad_codes).any():
+        _missing("ONS business demography for the area's districts")
+        return {}
+    firms = profile.business_demography_summary(demography, area.lad_codes,
+                                                total_label=area.title)
+    year = int(firms["year"].iloc[0])
+    mine, uk = firms.iloc[-1], firms.iloc[-2]
+    display(Markdown(
+        f"In {year}, {area.title} had **{mine['active']:,.0f}** active enterprises, "
+        f"{100 * mine['active'] / uk['active']:.1f}% of the UK's. "
+        f"{mine['births']:,.0f} were born and {mine['deaths']:,.0f} closed that year: a birth "
+        f"rate of **{mine['birth_rate']:.1f}%** of active enterprises against "
+        f"{uk['birth_rate']:.1f}% for the UK, and a death rate of {mine['death_rate']:.1f}% "
+        f"against {uk['death_rate']:.1f}%. More births and more deaths than nationally "
+        "mean more churn, not necessarily more growth."))
+    districts = firms.iloc[:-2].sort_values("birth_rate")
+    paired_bars(list(districts["lad_name"]), {"births": districts["birth_rate"],
+                                              "deaths": districts["death_rate"]},
+                title=f"Enterprise births and deaths as % of active enterprises, by district, "
+                      f"{year}", xlabel="% of active enterprises",
+                reference=float(uk["birth_rate"]),
+                sources=[SRC_DEMOGRAPHY + "; dotted line: UK birth rate"])
+    show_table(firms.drop(columns=["lad_code", "year"]).rename(columns={
+        "lad_name": "Area", "active": "Active enterprises", "births": "Births",
+        "deaths": "Deaths", "birth_rate": "Birth rate (%)", "death_rate": "Death rate (%)"}),
+        formats={"Active enterprises": "{:,.0f}", "Births": "{:,.0f}", "Deaths": "{:,.0f}",
+                 "Birth rate (%)": "{:.1f}", "Death rate (%)": "{:.1f}"},
+        caption=f"Active enterprises, births and deaths by district, {year}",
+        sources=[SRC_DEMOGRAPHY], units="enterprises; rates as % of active enterprises")
+    return {"active_enterprises": float(mine["active"]), "enterprise_birth_rate_pct":
+            float(mine["birth_rate"]), "business_demography_year": year}
 
 
 def _district_outlines(small_areas: gpd.GeoDataFrame, area: StudyArea) -> gpd.GeoDataFrame:
@@ -161,31 +169,41 @@ def _district_outlines(small_areas: gpd.GeoDataFrame, area: StudyArea) -> gpd.Ge
 
 
 def deprivation(area: StudyArea, tables: Tables) -> dict[str, Any]:
-    """IMD 2019: share of each district's LSOAs in England's most deprived tenth, and a map."""
-    imd = tables.get("imd2019_lsoa")
-    if imd is None or not imd["lad_code"].isin(area.lad_codes).any():
-        _missing("The English Indices of Deprivation 2019 for this area")
+    """IoD2025: share of each district's LSOAs in England's most deprived tenth, and a map
+    (IMD 2019 appears only in the comparison that follows)."""
+    imd = tables.get("iod2025_imd")
+    if imd is None or not imd["lad24_code"].isin(area.lad_codes).any():
+        _missing("The English Indices of Deprivation 2025 for this area")
         return {}
-    dep = profile.deprivation_summary(imd, area.lad_codes).sort_values(
-        "most_deprived_decile_pct")
-    bar_chart(list(dep["lad19_name"]), list(dep["most_deprived_decile_pct"]),
-              title="Share of neighbourhoods (LSOAs) among England's 10% most deprived",
+    mine = imd[imd["lad24_code"].isin(area.lad_codes)]
+    dep = (mine.assign(decile1=mine["imd_decile"] == 1)
+           .groupby("lad24_name", as_index=False)["decile1"].mean()
+           .assign(pct=lambda d: 100 * d["decile1"]).sort_values("pct"))
+    bar_chart(list(dep["lad24_name"]), list(dep["pct"]),
+              title="Share of neighbourhoods (LSOAs) among England's 10% most deprived, "
+                    "Indices of Deprivation 2025",
               xlabel="% of the district's LSOAs (England = 10%)", reference=10,
-              sources=[SRC_IMD])
+              sources=[SRC_IOD25])
     shapes = tables.get("lsoa11_boundaries")
     if shapes is not None and shapes["lad_code"].isin(area.lad_codes).any():
         shapes = shapes[shapes["lad_code"].isin(area.lad_codes)]
-        joined = shapes.merge(imd[["lsoa11_code", "imd_decile"]], left_on="area_code",
-                              right_on="lsoa11_code")
+        # no 2021 LSOA boundaries in the mirror: LSOAs whose code did not change since 2011
+        # (the great majority) are drawn on their 2011 outline; changed ones are said in words
+        joined = shapes.merge(mine[["lsoa21_code", "imd_decile"]], left_on="area_code",
+                              right_on="lsoa21_code")
         choropleth(joined, "imd_decile", categorical=True, cmap="RdYlBu",
-                   title="Index of Multiple Deprivation 2019 by LSOA",
+                   title="Index of Multiple Deprivation 2025 by LSOA",
                    legend_title="IMD decile (1 = most deprived)",
                    outlines=_district_outlines(shapes, area), names="name",
-                   sources=[SRC_IMD, SRC_BDY])
+                   sources=[SRC_IOD25, SRC_BDY + "; LSOA 2011 outlines"])
+        display(Markdown(f"The map draws {len(joined):,} of the area's {len(mine):,} "
+                         "neighbourhoods of 2021: those whose code and outline are unchanged "
+                         f"since 2011. The other {len(mine) - len(joined):,} were split or "
+                         "merged in 2021 and have no outline in the data used here, so they "
+                         "are left blank; the chart above counts them all."))
     else:
         _missing("LSOA boundaries for this area")
-    return {"lsoas_most_deprived_decile": int((imd[imd["lad_code"].isin(area.lad_codes)]
-                                               ["imd_decile"] == 1).sum())}
+    return {"lsoas_most_deprived_decile_iod2025": int((mine["imd_decile"] == 1).sum())}
 
 
 def workplaces(area: StudyArea, tables: Tables) -> dict[str, Any]:
@@ -198,9 +216,11 @@ def workplaces(area: StudyArea, tables: Tables) -> dict[str, Any]:
     work = profile.workplace_by_msoa(census, list(msoas["area_code"]))
     shapes = msoas.merge(work, left_on="area_code", right_on="msoa11_code")
     outlines = _district_outlines(msoas, area)
-    choropleth(shapes, "workers_total", title="Workers by place of work, MSOAs, Census 2011",
-               legend_title="Workers (quintiles)", outlines=outlines, names="name",
-               sources=[SRC_CENSUS, SRC_BDY])
+    # a count map shows mostly which MSOAs are large; workers per square kilometre do not
+    shapes["workers_per_km2"] = shapes["workers_total"] / (shapes.geometry.area / 1e6)
+    choropleth(shapes, "workers_per_km2", cmap="viridis", outlines=outlines, names="name",
+               title="Workers per square kilometre by place of work, MSOAs, Census 2011",
+               legend_title="Workers per km² (quintiles)", sources=[SRC_CENSUS, SRC_BDY])
     choropleth(shapes, "share_C", cmap="magma_r", outlines=outlines, names="name",
                title="Share of workers in manufacturing, MSOAs, Census 2011",
                legend_title="% in manufacturing (quintiles)", sources=[SRC_CENSUS, SRC_BDY])

@@ -15,7 +15,7 @@ from wmresearch.region.area import StudyArea
 from wmresearch.region.dashboard import dashboard, key_messages
 from wmresearch.region.deprivation import deprivation_change
 from wmresearch.region.peers import peer_table, rank_of
-from wmresearch.region.report_money import headline
+from wmresearch.region.report_money import key_message
 from wmresearch.reporting.charts import bar_chart
 from wmresearch.reporting.tables import show_table
 
@@ -51,12 +51,14 @@ def overview(area: StudyArea, tables: Tables, gaps: dict[str, Any] | None = None
         "summary": f"The economy, people and places of {area.title} against the UK and every "
                    "combined authority, from ONS's own releases."}
     if gaps is not None:
-        messages.insert(0, headline(gaps, area.title) + release_note(board, gaps["year"]))
+        messages.insert(0, key_message(gaps, area.title))
     metrics["key_messages"] = messages
     items = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
     display(HTML(f'<div class="wm-key-messages" style="border-left:4px solid #0072b2;'
                  f'padding:0.3em 1em;background:#f3f8fc"><h3>Key messages</h3><ul>{items}</ul>'
                  "</div>"))
+    if gaps is not None and (note := release_note(board, gaps["year"]).strip()):
+        display(Markdown(f"_{note}_"))
     return board, metrics
 
 
@@ -83,7 +85,7 @@ def dashboard_table(board: pd.DataFrame | None) -> None:
              "fundamental": "Fundamental", "indicator": "Indicator", "region_value": "Area",
              "comparator": "National figure", "rank": "Rank among combined authorities",
              "significance": "Difference (95% intervals)", "trend": "Trend",
-             "period": "Period", "release": "Released"})
+             "period": "Data as of", "release": "Released"})
     data = board[["fundamental", "indicator", "unit", "value", "comparator_value",
                   "comparator", "rank", "significance", "trend", "period", "release",
                   "method"]].assign(
@@ -114,10 +116,14 @@ def peers(area: StudyArea, tables: Tables) -> dict[str, Any]:
         bar_chart(list(table["areanm"]), list(table["value"]),
                   title=f"{spec.indicator}, combined authorities, {table['period'].iloc[0]}",
                   xlabel=spec.unit, highlight=str(mine.iloc[0]) if len(mine) else None,
+                  intervals=(table["lci_95"], table["uci_95"])
+                  if table["lci_95"].notna().any() else None,
                   reference=float(table["comparator_value"].iloc[0])
                   if pd.notna(table["comparator_value"].iloc[0]) else None,
                   sources=[SRC_ELS.format(release=release)
-                           + f"; dotted line: {table['comparator_label'].iloc[0]}"])
+                           + f"; dotted line: {table['comparator_label'].iloc[0]}"
+                           + ("; bars: ONS's 95% confidence intervals"
+                              if table["lci_95"].notna().any() else "")])
         if area.code in set(table["areacd"]):
             metrics[f"rank_{key}"] = rank_of(table, area.code)
     return metrics

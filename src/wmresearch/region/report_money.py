@@ -83,6 +83,14 @@ def headline(gaps: dict[str, Any], area_title: str) -> str:
             "UK's. Per filled job and per head the gap differs (section 1 shows each).")
 
 
+def key_message(gaps: dict[str, Any], area_title: str) -> str:
+    """The output gap in one sentence for the key messages (the method is in section 1)."""
+    return (f"At UK productivity the economy of {area_title} would have been "
+            f"£{gaps['gap_gbp_bn']:,.1f} billion larger in {gaps['year']} (GVA £"
+            f"{gaps['gva_gbp_m'] / 1000:,.1f} billion; GVA per hour worked "
+            f"{gaps['hour_relative']:.1f}% of the UK's).")
+
+
 def show_output_gap(gaps: dict[str, Any] | None, area_title: str) -> dict[str, Any]:
     """The output-gap table (every measure on the one GVA total) and its sentence."""
     if gaps is None:

@@ -39,14 +39,22 @@ synthetic_firms = {"scale": 0.25, "jitter_m": 400, "min_cluster_size": 15, "n_bo
                               "vehicles and aerospace": ["29", "30"]}}
 
 # %% tags=["remove-cell"]
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
-from wmresearch.colocation import report, report_firms, report_plan
+from wmresearch.colocation import benchmark_data as bd
+from wmresearch.colocation import plan_sizing as ps
+from wmresearch.colocation import report, report_firms
 from wmresearch.colocation import specialisation as sp
+from wmresearch.colocation.concentration import ellison_glaeser, herfindahl_from_sizebands
+from wmresearch.colocation.plan_clusters import load_plan_clusters, size_plan_clusters
 from wmresearch.config import Project
 from wmresearch.evidence.geography import itl_to_nuts
 from wmresearch.reporting import number, say, show_table
-from wmresearch.reporting.charts import bar_chart
+from wmresearch.reporting.charts import bar_chart, show, wrap
 
 ctx = report.setup(Project.here().paths, region, seed=seed, year=year, top_n=top_n,
                    lq_threshold=lq_threshold, min_employment=min_employment)
@@ -145,22 +153,201 @@ ctx.metrics |= {"specialised_industries": counts["specialised"],
                 "max_lq": float(best["lq"].max()), "lq_level": "sic5"}
 
 # %% [markdown]
-# ## 3. Cluster mapping: specialisation, growth and size
+# ## 3. The Plan for Growth clusters: jobs and output, core and extended
+#
+# The plan names nine clusters (eight primary and the Digital Economy, an enabler counted
+# separately). WMCA has published no SIC definition of them, so the codes are wmresearch's,
+# each with a rationale and a source; every cluster has *core* codes and *extended* codes
+# (the wider supply chain). Each cluster is sized in both tiers: its jobs (BRES), its output
+# (regional GVA), its location quotient, and its growth with the Dunn (1960) shift-share
+# split (national growth + industry mix + regional shift = change in jobs).
+#
+# Regional GVA is published for groups of industries coarser than SIC subclasses (sections,
+# manufacturing subsections such as machinery and transport equipment, divisions such as
+# 72-73). Each group's GVA in the area is shared among its subclasses by their BRES jobs in
+# the area in the same year, which assumes equal output per job within the group; the area's
+# total GVA includes owner-occupiers' imputed rent, which no cluster holds.
 
 # %%
-report_plan.cluster_map(ctx)
+plan = load_plan_clusters(evidence.get("sic2007"))
+START = 2015
+sizes = size_plan_clusters(plan, bres5, units, area.itl2_codes, sic=evidence.get("sic2007"),
+                           start=START, end=ctx.year)
+area_jobs = cells[cells["itl2_code"].isin(area.itl2_codes)].fillna({"employment": 0})
+members = {(c, s): plan.members(c, s) for c, s in zip(sizes["cluster"], sizes["scope"],
+                                                      strict=True)}
+gva = ps.apportion_gva(evidence.get("gva_itl3_industry"), area_jobs, members,
+                       areas=area.itl2_codes, year=ctx.year)
+sizes = sizes.join(gva, on=["cluster", "scope"])
+PLAN_COLUMNS = {"name": "Cluster", "scope": "Codes", "employment": f"Jobs {ctx.year}",
+                "share_of_region": "% of area jobs", "gva": "GVA £m",
+                "gva_share": "% of area GVA", "lq": "LQ",
+                "growth": f"Growth {START}-{ctx.year} (%)",
+                "national_growth": "National growth", "industry_mix": "Industry mix",
+                "regional_shift": "Regional shift"}
+shown = sizes.assign(share_of_region=100 * sizes["share_of_region"],
+                     gva_share=100 * sizes["gva_share"], growth=100 * sizes["growth"],
+                     scope=sizes["scope"].map({"core": "core", "core+extended":
+                                               "core and extended"}))
+SRC_GVA = f"ONS, regional GVA (balanced) by industry {ctx.year}, ITL3 areas, current prices"
+SRC_PLAN = "WMCA Plan for Growth (2022) cluster list; SIC codes: wmresearch definition"
+show_table(shown[list(PLAN_COLUMNS)].rename(columns=PLAN_COLUMNS),
+           formats={f"Jobs {ctx.year}": "{:,.0f}", "% of area jobs": "{:.1f}",
+                    "GVA £m": "{:,.0f}", "% of area GVA": "{:.1f}", "LQ": "{:.2f}",
+                    f"Growth {START}-{ctx.year} (%)": "{:+.1f}",
+                    "National growth": "{:+,.0f}", "Industry mix": "{:+,.0f}",
+                    "Regional shift": "{:+,.0f}"},
+           caption=f"Plan for Growth clusters in {area.name}, {ctx.year}: jobs, GVA, "
+                   "specialisation and growth", sources=[SRC_BRES, SRC_GVA, SRC_PLAN])
+
+# %%
+unions = sizes.set_index(["cluster", "scope"])
+eight, nine = unions.loc["all_primary"], unions.loc["all_clusters"]
+wider = eight.loc["core+extended"]
+named = sizes[(sizes["scope"] == "core") & ~sizes["cluster"].str.startswith("all_")]
+gap = named.loc[(named["gva_share"] - named["share_of_region"]).idxmax()]
+low, high = plan.published.set_index("id").loc["share_all_clusters", ["low", "high"]]
+position = {k: ["below", "within", "above"][int(eight.loc["core", k] >= low)
+                                             + int(eight.loc["core", k] > high)]
+            for k in ("share_of_region", "gva_share")}
+say(f"The plan says its clusters are **12-15% of the region's economy** without saying "
+    f"whether output or jobs; both are shown, each job and each £ counted once (clusters "
+    f"overlap). The eight primary clusters' core codes hold "
+    f"{number(eight.loc['core', 'share_of_region'], pct=True)} of the area's jobs and "
+    f"**{number(eight.loc['core', 'gva_share'], pct=True)} of its GVA** "
+    f"(£{number(eight.loc['core', 'gva'] / 1000, digits=1)}bn of "
+    f"£{number(gva.attrs['total_gva'] / 1000, digits=1)}bn in {ctx.year}); with the "
+    f"Digital Economy as the ninth, {number(nine.loc['core', 'share_of_region'], pct=True)} "
+    f"of jobs and {number(nine.loc['core', 'gva_share'], pct=True)} of GVA. With the "
+    f"extended codes the eight hold {number(wider['share_of_region'], pct=True)} of jobs "
+    f"and {number(wider['gva_share'], pct=True)} of GVA. The output share is the larger "
+    f"mainly because {gap['name']} has {number(gap['gva_share'], pct=True)} of the area's "
+    f"GVA on {number(gap['share_of_region'], pct=True)} of its jobs (core codes). On like-for-"
+    f"like terms the eight primary clusters' core codes are {position['share_of_region']} "
+    f"the plan's range on jobs and {position['gva_share']} it on output. "
+    "Imputed rent "
+    f"(£{number(gva.attrs['imputed_rent'] / 1000, digits=1)}bn) is in the total.")
 
 # %% [markdown]
-# ## 4. Which industries are geographically concentrated in Great Britain?
+# ## 4. Where the tier changes the answer
+#
+# Adding a cluster's extended codes can move it across LQ 1 or the specialisation threshold,
+# or change the sign of its growth or of its regional shift. Where it does, the extended codes
+# on their own explain why: their jobs, growth and LQ are the difference between the tiers.
 
 # %%
-report_plan.eg_ranking(ctx)
+flips = ps.tier_flips(sizes, threshold=lq_threshold)
+FORMATS = {"lq": "{:.2f}", "growth": "{:+.1%}", "regional_shift": "{:+,.0f} jobs"}
+flips["core_text"] = [FORMATS[m].format(v) for m, v in zip(flips["measure"], flips["core"],
+                                                             strict=True)]
+flips["extended_text"] = [FORMATS[m].format(v) for m, v in zip(flips["measure"],
+                                                                 flips["extended"], strict=True)]
+FLIP_COLUMNS = {"name": "Cluster", "result": "Result", "core_text": "Core codes",
+                "extended_text": "Core and extended", "extended_jobs": "Extended codes: jobs",
+                "extended_growth": "Extended codes: growth (%)",
+                "extended_lq": "Extended codes: LQ"}
+show_table(flips.assign(extended_growth=100 * flips["extended_growth"])
+           [list(FLIP_COLUMNS)].rename(columns=FLIP_COLUMNS),
+           formats={"Extended codes: jobs": "{:,.0f}", "Extended codes: growth (%)": "{:+.1f}",
+                    "Extended codes: LQ": "{:.2f}"},
+           caption="Results that flip between the core and the extended definition",
+           sources=[SRC_BRES, SRC_PLAN], data=flips.drop(columns=["core_text",
+                                                                 "extended_text"]))
+for row in flips.itertuples():
+    say(f"**{row.name}**, {row.result}: the extended codes add {number(row.extended_jobs)} "
+        "jobs " + (f"with an LQ of {number(row.extended_lq, digits=2)}, which takes the "
+                   f"cluster's LQ from {row.core_text} to {row.extended_text}"
+                   if row.measure == "lq" else
+                   f"whose number changed by {number(row.extended_growth, pct=True, signed=True)}"
+                   f" since {START}, which takes the cluster's {row.result} from "
+                   f"{row.core_text} to {row.extended_text}") + ".")
+say("In each case the core codes describe the cluster the plan names; the extended codes "
+    "add a wider supply chain with its own level and trend, so a result that holds for one "
+    "tier only is stated for that tier only.")
+
+# %%
+core = sizes[(sizes["scope"] == "core") & ~sizes["cluster"].str.startswith("all_")]
+gb_growth = float(bres5.query("year == @ctx.year")["employment"].sum()
+                  / bres5.query("year == @START")["employment"].sum() - 1)
+fig, ax = plt.subplots(figsize=(9, 6))
+ax.scatter(core["lq"], 100 * core["growth"], s=3000 * core["employment"]
+           / core["employment"].max(), alpha=0.55, edgecolors="k", linewidths=0.5,
+           c=[f"C{i}" for i in range(len(core))])
+for row in core.itertuples():
+    ax.annotate(wrap(row.name, 24), (row.lq, 100 * row.growth), fontsize=7.5, ha="center")
+ax.axvline(1, color="k", lw=1, ls=":")
+ax.axhline(100 * gb_growth, color="k", lw=1, ls=":")
+title = f"{area.name}: Plan for Growth clusters (core codes), LQ and growth {START}-{ctx.year}"
+ax.set(title=wrap(title, 70), xlabel=f"Location quotient vs Great Britain, {ctx.year}",
+       ylabel=f"Change in jobs {START}-{ctx.year} (%)")
+largest = core.loc[core["employment"].idxmax()]
+show(fig, title=title, sources=[SRC_BRES, SRC_PLAN],
+     alt=f"{len(core)} bubbles sized by jobs; dotted lines at LQ 1 and GB growth "
+         f"{100 * gb_growth:+.1f}%. Largest: {largest['name']} "
+         f"({largest['employment']:,.0f} jobs, LQ {largest['lq']:.2f}).")
+say(f"Right of the vertical line: more concentrated in the area than in Great Britain; above "
+    f"the horizontal line: jobs grew faster than Great Britain's "
+    f"({number(100 * gb_growth, digits=1, signed=True)}%).")
 
 # %% [markdown]
-# ## 5. The Plan for Growth clusters
+# ## 5. Which industries are geographically concentrated in Great Britain?
+#
+# The Ellison-Glaeser (1997) index γ of each SIC class (4 digits) across the GB ITL2 areas nets
+# out the concentration expected if plants located at random, given how lumpy the industry's
+# plants are (its Herfindahl H). H is not published: it is estimated from UK Business Counts
+# for the same year (enterprises by nine employment size bands), fitting a lognormal firm
+# size to the band counts with the open top band set to match BRES GB jobs. Enterprises are
+# not plants, so H is overstated and γ understated for multi-site industries.
 
 # %%
-report_plan.plan_clusters(ctx)
+classes = bd.class_employment(bres5)
+in_year = classes[classes["year"] == ctx.year]
+gb_class = in_year.groupby("sic4_code")["employment"].sum()
+gb_class = gb_class[gb_class > industry_min_gb_employment]
+ukbc = evidence.get("ukbc_sizeband")
+h_year = ps.sizeband_year(ukbc["year"].unique(), ctx.year)
+bands, unusable = ps.class_sizebands(ukbc, h_year, gb_class)
+with warnings.catch_warnings():  # the lognormal fit probes extreme parameters on its way
+    warnings.simplefilter("ignore", RuntimeWarning)
+    h = herfindahl_from_sizebands(bands, industry="sic4_code", employment=gb_class)
+usable = h["H"].dropna()[lambda x: x < 1]
+eg = ellison_glaeser(in_year[in_year["sic4_code"].isin(usable.index)], area="itl2_code",
+                     industry="sic4_code", value="employment", herfindahl=usable,
+                     area_total=in_year.groupby("itl2_code")["employment"].sum())
+eg["class"] = pd.cut(eg["gamma"], [-np.inf, 0.02, 0.05, np.inf], right=False,
+                     labels=["not very localised", "moderately localised",
+                             "highly localised"]).astype(str)
+eg["name"] = eg.index.map(evidence.get("sic2007").drop_duplicates("sic4_code")
+                          .set_index("sic4_code")["sic3_name"])
+tally = eg["class"].value_counts()
+
+# %%
+show_table(eg.nlargest(top_n, "gamma")[["name", "employment", "H", "G", "gamma", "class"]]
+           .rename(columns={"name": "Group of the class", "employment": "GB jobs",
+                            "gamma": "γ", "class": "EG's label"}).rename_axis("SIC class")
+           .reset_index(), formats={"GB jobs": "{:,.0f}", "H": "{:.4f}", "G": "{:.4f}",
+                                    "γ": "{:.3f}"},
+           caption=f"The {top_n} most localised SIC classes in Great Britain, {ctx.year}",
+           sources=[f"ONS, BRES {ctx.year}, GB ITL2 areas x SIC classes, NOMIS",
+                    f"ONS, UK Business Counts {h_year}: enterprises by size band, NOMIS"])
+say(f"Of {number(len(gb_class))} SIC classes with more than "
+    f"{number(industry_min_gb_employment)} GB jobs, {number(len(eg))} have a usable H "
+    f"(UK Business Counts {h_year}, the BRES year"
+    + ("" if h_year == ctx.year else f" {ctx.year} not being published, the nearest")
+    + f"; {len(unusable)} have size bands suppressed or rounded below their BRES jobs). "
+    f"{number(int(tally.get('highly localised', 0)))} have γ above 0.05, "
+    f"{number(int(tally.get('moderately localised', 0)))} between 0.02 and 0.05 and "
+    f"{number(int(tally.get('not very localised', 0)))} below 0.02. Ellison and Glaeser set "
+    "those thresholds for 459 US four-digit manufacturing industries across the 50 states and "
+    "the District of Columbia (1987 Census of Manufactures); GB ITL2 areas are fewer, smaller "
+    "and unequal in size, and the classes here include services, so the labels are a guide "
+    "to ranking, not a like-for-like classification.")
+ctx.outputs["ellison_glaeser_sic4"] = eg.reset_index()
+ctx.outputs["plan_cluster_sizes"] = sizes
+ctx.metrics |= {"plan_share_core": float(eight.loc["core", "share_of_region"]),
+                "plan_gva_share_core": float(eight.loc["core", "gva_share"]),
+                "eg_highly_localised_classes": int(tally.get("highly localised", 0)),
+                "herfindahl_year": int(h_year)}
 
 # %% [markdown]
 # ## 6. UK benchmark clusters
@@ -179,23 +366,19 @@ report_plan.plan_clusters(ctx)
 
 # %% tags=["remove-cell"]
 from wmresearch.colocation import benchmark_clusters as bc
-from wmresearch.colocation import benchmark_data as bd
 from wmresearch.colocation import cluster_map as cm
 from wmresearch.colocation.industry_clusters import adjusted_rand_index, compare_with_plan
 from wmresearch.colocation.io_links import io_relatedness_classes
-from wmresearch.reporting import line_chart, number, say, show_table
-from wmresearch.reporting.charts import bar_chart
+from wmresearch.reporting import line_chart
 from wmresearch.reporting.downloads import write_csv
 
-evidence = ctx.tables
 SRC_B5 = f"ONS, BRES {ctx.year} (open access, rounded), GB ITL2 areas x SIC classes, NOMIS"
 SRC_N2 = "ONS, BRES and UK Business Counts 2018 (local units), NUTS2 x SIC classes, NOMIS"
 SRC_IO = "ONS, UK input-output analytical tables 2019, industry by industry"
 SRC_POP = "ONS, mid-2021 population estimates, NOMIS"
 
 # %%
-classes = bd.class_employment(evidence.get("bres_itl2_sic5"))
-latest = classes[classes["year"] == ctx.year]
+latest = in_year
 population = bd.itl2_population(evidence.get("population_mye2021"), evidence.get("lad_itl"))
 wide = latest.pivot(index="itl2_code", columns="sic4_code", values="employment").fillna(0.0)
 traded = bc.traded_industries(wide, population, threshold=traded_gini)
@@ -309,7 +492,7 @@ show_table(sizes.nlargest(top_n, "jobs").rename(columns={
 ctx.outputs["benchmark_cluster_definitions"] = definitions
 
 # %%
-plan_core = report_plan.plan(ctx).sic5.query("tier == 'core'")
+plan_core = plan.sic5.query("tier == 'core'")
 versus_plan = compare_with_plan(found.labels, plan_core)
 confirmed = versus_plan.confirmation
 ari_div = adjusted_rand_index(found.labels, found.labels.index.to_series().str[:2])

@@ -24,6 +24,7 @@ import pytest
 from scipy.spatial.distance import pdist
 from scipy.stats import gaussian_kde, norm
 
+from wmresearch.colocation import kdensity
 from wmresearch.colocation.kdensity import k_density
 from wmresearch.colocation.kdensity_bands import (
     global_bands,
@@ -238,7 +239,19 @@ def test_same_seed_same_result_on_any_scheduler(paracou):
     assert not np.array_equal(a.simulations, c.simulations)
 
 
-def test_local_cluster_default_runs():
+def test_small_jobs_run_in_process(monkeypatch):
+    def no_cluster(*args, **kwargs):
+        raise AssertionError("a Dask cluster was started for 30 firms")
+
+    monkeypatch.setattr(kdensity, "_run_distributed", no_cluster)
+    sites = _uniform_sites(300, 8)
+    sites.loc[:29, "industry"] = "ind"
+    res = k_density(sites, "ind", method="exact", n_simulations=8, progress=False)
+    assert res.simulations.shape[0] == 8
+
+
+def test_local_cluster_default_runs(monkeypatch):
+    monkeypatch.setattr(kdensity, "IN_PROCESS_BELOW", 0)  # force the cluster for 30 firms
     sites = _uniform_sites(300, 8)
     sites.loc[:29, "industry"] = "ind"
     res = k_density(sites, "ind", method="exact", n_simulations=8, progress=False,

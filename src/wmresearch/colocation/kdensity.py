@@ -9,6 +9,13 @@ drawn at random without replacement among all firms' sites (dbmss ``KdEnvelope``
 simulations come local and global bands and the indices Gamma and Psi
 (:mod:`wmresearch.colocation.kdensity_bands`).
 
+Small jobs run in-process: starting a local Dask cluster costs about 2 s, more than the whole
+simulation for a few hundred firms (dbmss is faster than a cluster below about 1,000 firms
+for that reason alone), so with ``scheduler=None`` an industry of fewer than
+:data:`IN_PROCESS_BELOW` firms is simulated with Dask's synchronous scheduler. A shared
+scheduler should be started bound to this machine, ``dask scheduler --host 127.0.0.1``,
+unless it is meant to be reachable from other machines (it runs whatever it is sent).
+
 Simulation ``i`` uses ``numpy.random.default_rng(SeedSequence(seed).spawn(n)[i])``, so results
 do not depend on the scheduler, the number of workers or the batching.
 """
@@ -38,6 +45,8 @@ from wmresearch.colocation.kdensity_estimators import (
 )
 
 LOCAL_SCHEDULERS = ("synchronous", "sync", "threads", "processes")
+#: With ``scheduler=None``, industries (plus neighbours) of fewer firms run in-process.
+IN_PROCESS_BELOW = 1000
 
 
 @dataclass
@@ -190,9 +199,12 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
     adjust
         Bandwidth multiplier (``Kdhat``'s ``Adjust``).
     scheduler
-        ``None``: a ``dask.distributed.LocalCluster`` (one single-threaded worker per core);
-        ``"tcp://host:port"``: an existing Dask scheduler; or a local Dask scheduler name
-        (``"synchronous"``, ``"threads"``, ``"processes"``).
+        ``None``: in-process (Dask's synchronous scheduler) for fewer than
+        :data:`IN_PROCESS_BELOW` firms, else a ``dask.distributed.LocalCluster`` (one
+        single-threaded worker per core); ``"tcp://host:port"``: an existing Dask scheduler
+        (start it with ``dask scheduler --host 127.0.0.1`` unless other machines must reach
+        it); or a local Dask scheduler name (``"synchronous"``, ``"threads"``,
+        ``"processes"``).
     connect_timeout
         Seconds to wait for a scheduler address.
     n_batches
@@ -244,6 +256,8 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
         warnings.warn(f"k_density: industry {industry!r}: bandwidth {observed.bandwidth:.1f} "
                       f"is under twice the cell size {cell_size}; use a smaller cell_size or "
                       "method='exact'", stacklevel=2)
+    if scheduler is None and spec.n_firms + n_nb < IN_PROCESS_BELOW:
+        scheduler = "synchronous"
     sims = simulate(spec, n_simulations, seed=seed, scheduler=scheduler,
                     connect_timeout=connect_timeout, n_batches=n_batches, progress=progress)
     llo, lhi = local_bands(sims, alpha)

@@ -1,14 +1,11 @@
 """The co-location ("clusters") report: set-up, the study area and industrial concentration.
 
-The notebook ``notebooks/clusters.py`` calls one function per section; each reads the
-evidence base through :class:`Tables`, computes its statistics with the tested modules of
-:mod:`wmresearch.colocation` and shows charts and tables through :mod:`wmresearch.reporting`.
-Every section names its data and year; a table missing from the evidence base (e.g. in demo
-mode) is said in words and the section is skipped; no value is ever printed as ``nan``.
-Sections store their main tables in ``Context.outputs`` and their figures in
-``Context.metrics``; :func:`save` writes both. Later sections live in
-:mod:`~wmresearch.colocation.report_plan`, :mod:`~wmresearch.colocation.report_industry` and
-:mod:`~wmresearch.colocation.report_firms`.
+The notebook ``notebooks/clusters.py`` loads each table, calls each statistic and writes each
+sentence itself; this module resolves the study area and the BRES year (:func:`setup`) and
+writes the outputs (:func:`save`). The method demonstration on the synthetic register still
+runs through :mod:`~wmresearch.colocation.report_firms`. A table missing from the evidence
+base (e.g. in demo mode) is said in words (:func:`missing`); no value is printed as ``nan``.
+Tables go in ``Context.outputs`` and figures in ``Context.metrics``; :func:`save` writes both.
 
 The study area is resolved here rather than with ``wmresearch.region.area`` (the analysis
 packages never import each other): from ``region_lads`` when it was built for ``region``,
@@ -26,13 +23,10 @@ import geopandas as gpd
 import pandas as pd
 from IPython.display import Markdown, display
 
-from wmresearch.colocation.lq import region_lq_table
 from wmresearch.config import Paths
 from wmresearch.evidence.tables import Tables
 from wmresearch.files import atomic_path
-from wmresearch.reporting.charts import bar_chart
 from wmresearch.reporting.metrics import write_metrics
-from wmresearch.reporting.tables import show_table
 
 SRC_BRES = "ONS, Business Register and Employment Survey {year} (open access, rounded), NOMIS"
 NA_TEXT = "not available"
@@ -173,96 +167,6 @@ def setup(paths: Paths, region: str, *, seed: int, year: int | None = None,
     return Context(paths, tables, study_area(tables, region), year, int(seed),
                    float(lq_threshold), float(min_employment), int(top_n),
                    metrics={"region": region, "year": year})
-
-
-def describe_area(ctx: Context) -> None:
-    """Section 1: the area in words, the reference economy, threshold and minimum size."""
-    a = ctx.area
-    lads = ", ".join(f"{n} ({c})" for c, n in zip(a.lads["lad_code"], a.lads["lad_name"],
-                                                   strict=True))
-    text = (f"**{a.name}** (`{a.code}`): {len(a.lads)} district"
-            f"{'s' if len(a.lads) != 1 else ''}, {lads}. Employment by detailed industry is "
-            f"published for ITL2 areas, so the area is measured as ITL2 {a.itl2_label()}")
-    text += (f"; these ITL2 areas also contain {', '.join(a.extra_lads)}, so ITL2 figures "
-             "describe a larger area." if a.extra_lads else ", which matches its districts "
-             "exactly.")
-    year = f"BRES {ctx.year}" if ctx.year else "no BRES year (BRES is not in the evidence base)"
-    display(Markdown(
-        f"{text}\n\nReference economy: Great Britain (all ITL2 areas in BRES). Data year: "
-        f"{year}. An industry is called *specialised* when its location quotient is at least "
-        f"**{ctx.lq_threshold:g}**; industries with fewer than **{ctx.min_employment:,.0f}** "
-        "employees in the area are not ranked (open-access BRES is rounded, so small cells "
-        "give erratic quotients)."))
-    ctx.metrics["area"] = a.name
-    ctx.metrics["itl2"] = a.itl2_codes
-
-
-def _lq_table(ctx: Context, table: str, names: pd.Series) -> pd.DataFrame | None:
-    bres = ctx.tables.get(table)
-    if bres is None or not set(ctx.area.itl2_codes) & set(bres["itl2_code"]):
-        return None
-    rows = bres[bres["year"] == ctx.year].assign(
-        employment=lambda d: pd.to_numeric(d["employment"]).astype(float))
-    lq = region_lq_table(rows, ctx.area.itl2_codes, area_col="itl2_code",
-                         industry_col="sic_code", min_size=ctx.min_employment)
-    labels = bres.drop_duplicates("sic_code").set_index("sic_code")["sic_name"]
-    named = lq["sic_code"].map(names).astype("string")
-    lq["sic_name"] = named.fillna(lq["sic_code"].map(labels).astype("string")).fillna("")
-    return lq
-
-
-def _show_top(ctx: Context, lq: pd.DataFrame, level: str, source: str) -> None:
-    """Chart and table of the ``top_n`` industries by LQ; ``level`` is a plural noun."""
-    top = lq.dropna(subset=["lq"]).nlargest(ctx.top_n, "lq")
-    if top.empty:
-        display(Markdown(f"_None of the {level} reaches {ctx.min_employment:,.0f} employees in the "
-                         "area, so none is ranked._"))
-        return
-    labels = list(top["sic_code"] + " " + top["sic_name"])
-    bar_chart(labels[::-1], list(top["lq"])[::-1],
-              title=f"{ctx.area.name}: most specialised {level} vs Great Britain, "
-                    f"{ctx.year}", xlabel="Location quotient (1 = GB share)", reference=1,
-              sources=[source], width=9)
-    show_table(top.assign(region_share=100 * top["region_share"],
-                          reference_share=100 * top["reference_share"])
-               [["sic_code", "sic_name", "employment", "region_share", "reference_share", "lq"]]
-               .rename(columns={"sic_code": "SIC", "sic_name": "industry",
-                                "region_share": "% of area jobs", "reference_share": "% of GB",
-                                "lq": "LQ"}),
-               formats={"employment": "{:,.0f}", "% of area jobs": "{:.2f}",
-                        "% of GB": "{:.2f}", "LQ": "{:.2f}"}, sources=[source])
-
-
-def concentration(ctx: Context) -> None:
-    """Section 2: top industries by LQ at SIC 5-digit (minimum size) and division level."""
-    sic = ctx.tables.get("sic2007")
-    names5 = (sic.set_index("sic5_code")["sic5_name"] if sic is not None
-              else pd.Series(dtype="string"))
-    source = (SRC_BRES.format(year=ctx.year) + f"; area = ITL2 {ctx.area.itl2_label()}; "
-              f"industries under {ctx.min_employment:,.0f} area employees not ranked")
-    lq5 = _lq_table(ctx, "bres_itl2_sic5", names5)
-    if lq5 is None:
-        missing("BRES employment by SIC 5-digit subclass (bres_itl2_sic5)", ctx, "lq_sic5")
-    else:
-        display(Markdown(f"#### SIC 2007 subclasses (5-digit), {ctx.year}"))
-        _show_top(ctx, lq5, "industries (SIC subclasses)", source)
-        ctx.outputs["lq_region_sic5"] = lq5
-        ctx.metrics |= {"specialised_industries": int((lq5["lq"] >= ctx.lq_threshold).sum()),
-                        "max_lq": float(lq5["lq"].max()), "ranked_industries":
-                        int(lq5["lq"].notna().sum()), "lq_level": "sic5"}
-    names2 = (sic.drop_duplicates("sic2_code").set_index("sic2_code")["sic2_name"]
-              if sic is not None else pd.Series(dtype="string"))
-    lq2 = _lq_table(ctx, "bres_itl2_sic2", names2)
-    if lq2 is None:
-        missing("BRES employment by SIC division (bres_itl2_sic2)", ctx, "lq_sic2")
-        return
-    display(Markdown(f"#### SIC 2007 divisions (2-digit), {ctx.year}"))
-    _show_top(ctx, lq2, "divisions", source)
-    ctx.outputs["lq_region_sic2"] = lq2
-    ctx.metrics["specialised_divisions"] = int((lq2["lq"] >= ctx.lq_threshold).sum())
-    if lq5 is None:
-        ctx.metrics |= {"specialised_industries": ctx.metrics["specialised_divisions"],
-                        "max_lq": float(lq2["lq"].max()), "lq_level": "sic2"}
 
 
 def save(ctx: Context) -> dict[str, Any]:

@@ -478,17 +478,22 @@ line_chart({f"VS-RI, {a}": g.set_index("k")["vs_ri"] for a, g in summary.groupby
 # average relatedness to the other classes of its cluster on each measure.
 
 # %%
-names4 = (evidence.get("sic2007").drop_duplicates("sic4_code").set_index("sic4_code")
-          ["sic3_name"])
+sic_table = evidence.get("sic2007")
+names4 = sic_table.drop_duplicates("sic4_code").set_index("sic4_code")["sic3_name"]
+themes = sic_table.drop_duplicates("sic2_code").set_index("sic2_code")["sic2_name"]
 version = f"UK benchmark clusters v1 (BRES {ctx.year}, NUTS2 2018, IO 2019)"
 definitions = bc.definitions_table(found.labels, measures, names4,
-                                   traded.set_index("industry")["gb_employment"], version)
-sizes = definitions.groupby(["cluster", "cluster_name"]).agg(
+                                   traded.set_index("industry")["gb_employment"], version,
+                                   themes=themes)
+cluster_sizes = definitions.groupby(["cluster", "cluster_name"]).agg(
     classes=("sic4_code", "size"), jobs=("gb_employment", "sum")).reset_index()
-show_table(sizes.nlargest(top_n, "jobs").rename(columns={
-    "cluster": "Cluster", "cluster_name": "Named after its largest groups",
-    "classes": "SIC classes", "jobs": "GB jobs"}), formats={"GB jobs": "{:,.0f}"},
+show_table(cluster_sizes.nlargest(top_n, "jobs").rename(columns={
+    "cluster": "Cluster", "cluster_name": "Name", "classes": "SIC classes",
+    "jobs": "GB jobs"}), formats={"GB jobs": "{:,.0f}"},
     caption=f"The {top_n} largest of the {found.k} UK benchmark clusters", sources=[SRC_B5])
+say("A cluster is named after the SIC division holding at least half of its GB jobs, "
+    "or else after its largest group of industries, \"and related\"; two clusters of one "
+    "division are told apart by their largest groups (\"mainly ...\").")
 ctx.outputs["benchmark_cluster_definitions"] = definitions
 
 # %%
@@ -513,7 +518,7 @@ say(f"Of the Plan for Growth's core SIC classes that are traded and clustered "
 
 # %%
 MAP_COLUMNS = {"itl2_code": "ITL2 code", "itl2_name": "ITL2 area", "cluster": "Cluster",
-               "cluster_name": "Cluster named after", "employment": "Jobs",
+               "cluster_name": "Cluster name", "employment": "Jobs",
                "employment_start": "Jobs in first year", "lq": "LQ",
                "national_share": "Share of GB cluster jobs", "growth": "Growth",
                "share_rank": "Rank by share", "strong": "Strong cluster"}
@@ -537,7 +542,7 @@ show_table(ours.sort_values("lq", ascending=False)[
     ["cluster", "cluster_name", "employment", "lq", "national_share", "growth"]]
     .assign(national_share=lambda d: 100 * d["national_share"],
             growth=lambda d: 100 * d["growth"])
-    .rename(columns={"cluster": "Cluster", "cluster_name": "Named after its largest groups",
+    .rename(columns={"cluster": "Cluster", "cluster_name": "Name",
                      "employment": f"Jobs {ctx.year}", "lq": "LQ",
                      "national_share": "% of GB cluster jobs",
                      "growth": f"Growth {first_year}-{ctx.year} (%)"}),

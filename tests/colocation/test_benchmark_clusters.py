@@ -79,3 +79,35 @@ def test_cluster_map_by_hand():
     assert peers.loc["A", "strong_clusters"] == 1 and peers.loc["A", "chosen"]
     with pytest.raises(ValueError, match="2016"):
         cluster_map(emp, defs, start=2016, end=2021)
+
+
+def test_cluster_names_by_theme_else_largest_and_related():
+    labels = pd.Series({"2910": 1, "2932": 1, "2511": 1, "4711": 2, "5510": 2, "6201": 3})
+    names = pd.Series({"2910": "Motor vehicles", "2932": "Vehicle parts",
+                       "2511": "Structural metal", "4711": "Retail in stores",
+                       "5510": "Hotels", "6201": "Programming"})
+    jobs = pd.Series({"2910": 60.0, "2932": 30.0, "2511": 50.0, "4711": 40.0, "5510": 35.0,
+                      "6201": 10.0})
+    themes = pd.Series({"29": "Manufacture of motor vehicles", "47": "Retail trade"})
+    out = bc.cluster_names(labels, names, jobs, themes)
+    assert out[1] == "Manufacture of motor vehicles"  # division 29: 90 of 140 jobs
+    assert out[2] == "Retail trade"  # division 47: 40 of 75 jobs, over half
+    assert out[3] == "Programming"  # a cluster of one keeps its class's name
+
+
+def test_cluster_without_a_theme_takes_its_largest_class():
+    labels = pd.Series({"4711": 1, "5510": 1, "6201": 1})
+    names = pd.Series({"4711": "Retail in stores", "5510": "Hotels", "6201": "Programming"})
+    jobs = pd.Series({"4711": 40.0, "5510": 35.0, "6201": 30.0})
+    out = bc.cluster_names(labels, names, jobs, pd.Series({"47": "Retail trade"}))
+    assert out[1] == "Retail in stores and related"  # no division has half of 105 jobs
+
+
+def test_two_clusters_of_one_theme_are_told_apart():
+    labels = pd.Series({"5210": 1, "5224": 1, "5229": 2, "5221": 2})
+    names = pd.Series({"5210": "Warehousing and storage", "5224": "Cargo handling",
+                       "5229": "Other transport support", "5221": "Land transport support"})
+    jobs = pd.Series({"5210": 50.0, "5224": 10.0, "5229": 40.0, "5221": 5.0})
+    out = bc.cluster_names(labels, names, jobs, pd.Series({"52": "Warehousing"}))
+    assert out.tolist() == ["Warehousing: mainly warehousing and storage",
+                            "Warehousing: mainly other transport support"]

@@ -216,16 +216,48 @@ def candidate_clusterings(measures: Mapping[str, pd.DataFrame], k_values: Iterab
                              scores=scores, baseline=dps_scores(measures, division))
 
 
+def cluster_names(labels: pd.Series, names: pd.Series, employment: pd.Series,
+                  themes: pd.Series | None = None, *, theme_share: float = 0.5) -> pd.Series:
+    """A readable name for each cluster: the common theme of its largest classes, else its
+    largest class "and related".
+
+    The theme is the SIC division (``themes``, names by 2-digit code) holding at least
+    ``theme_share`` of the cluster's GB jobs; failing that, the name of the class (``names``,
+    by 4-digit code) with most jobs, followed by "and related" when the cluster has other
+    classes. Returns names indexed by cluster label.
+    """
+    lab = labels.astype(int)
+    frame = pd.DataFrame({"c": lab, "e": employment.reindex(lab.index).fillna(0.0),
+                          "n": names.reindex(lab.index).fillna(pd.Series(lab.index,
+                                                                         index=lab.index)),
+                          "d": lab.index.to_series().astype(str).str[:2]})
+    out = {}
+    for c, rows in frame.sort_values(["c", "e"], ascending=[True, False]).groupby("c"):
+        by_division = rows.groupby("d")["e"].sum().sort_values(ascending=False)
+        total = float(rows["e"].sum())
+        top_division = str(by_division.index[0])
+        if (themes is not None and len(rows) > 1 and top_division in themes.index and total > 0
+                and by_division.iloc[0] >= theme_share * total):
+            out[c] = str(themes[top_division])
+        else:
+            out[c] = str(rows["n"].iloc[0]) + (" and related" if len(rows) > 1 else "")
+    named = pd.Series(out, name="cluster_name")
+    # two clusters with one theme are told apart by their largest classes' names
+    largest = frame.sort_values("e", ascending=False).groupby("c")["n"].first()
+    twice = named.duplicated(keep=False)
+    named[twice] = named[twice] + ": mainly " + largest.reindex(named.index)[twice].str.lower()
+    return named
+
+
 def definitions_table(labels: pd.Series, measures: Mapping[str, pd.DataFrame],
-                      names: pd.Series, employment: pd.Series, version: str) -> pd.DataFrame:
+                      names: pd.Series, employment: pd.Series, version: str,
+                      themes: pd.Series | None = None) -> pd.DataFrame:
     """The published definitions: one row per SIC class with its cluster, the cluster's
-    name (its two largest classes by GB employment) and the class's mean relatedness to the
+    name (:func:`cluster_names`) and the class's mean relatedness to the
     other members of its cluster on each measure (NaN for a cluster of one)."""
     lab = labels.astype(int)
     emp = employment.reindex(lab.index).fillna(0.0)
-    top = (pd.DataFrame({"c": lab, "e": emp, "n": names.reindex(lab.index).fillna("")})
-           .sort_values(["c", "e"], ascending=[True, False]).groupby("c")["n"]
-           .apply(lambda s: " / ".join(s.drop_duplicates().head(2))))
+    top = cluster_names(lab, names, emp, themes)
     out = pd.DataFrame({"version": version, "sic4_code": lab.index, "cluster": lab.to_numpy(),
                         "cluster_name": lab.map(top).to_numpy(),
                         "sic4_name": names.reindex(lab.index).fillna("").to_numpy(),
@@ -241,5 +273,5 @@ def definitions_table(labels: pd.Series, measures: Mapping[str, pd.DataFrame],
 
 
 __all__ = ["ALGORITHMS", "BenchmarkClusters", "candidate_clusterings", "cluster",
-           "definitions_table", "dps_scores", "locational_gini", "relatedness_measures",
-           "traded_industries"]
+           "cluster_names", "definitions_table", "dps_scores", "locational_gini",
+           "relatedness_measures", "traded_industries"]

@@ -111,3 +111,36 @@ def test_the_clusters_stage_does_not_depend_on_the_evaluations():
     assert "src/wmresearch/colocation/__init__.py" in closure["clusters"]
     assert not [f for f in closure["clusters"] if f.startswith("src/wmresearch/evaluation/")]
     assert "src/wmresearch/evaluation/staggered.py" in closure["devolution"]
+
+
+def test_dvc_metrics_are_the_headline_files_and_the_detail_an_output():
+    """``dvc metrics show`` prints each stage's headline figures: the DVC metric of every
+    report stage is ``metrics/headline/<report>.json``; the notebook's full file (read by the
+    index) is an output, not a metric."""
+    dvc = yaml.safe_load((REPO / "dvc.yaml").read_text())
+    for name, stage in dvc["stages"].items():
+        body = stage.get("do", stage)
+        if "wmresearch run" not in body.get("cmd", ""):
+            continue
+        html = body["cmd"].split()[3]
+        full = html.replace("reports/", "metrics/", 1).replace(".html", ".json")
+        outs = [next(iter(o)) if isinstance(o, dict) else o for o in body["outs"]]
+        metrics = [next(iter(m)) for m in body["metrics"]]
+        assert full in outs, name
+        assert metrics == [full.replace("metrics/", "metrics/headline/", 1)], name
+
+
+def test_the_headline_keeps_top_level_figures_and_leaves_detail_in_the_full_file(tmp_path):
+    from wmresearch.runner import headline_figures, write_headline
+
+    metrics = {"gva_gbp_bn": 76.331, "rank": "15th of 15", "tables": {"a": {"rows_in": 3}},
+               "key_messages": ["x"], "synthetic": True, "mde": None, "year": 2022,
+               "gap": float("nan")}
+    assert headline_figures(metrics) == {"gva_gbp_bn": 76.331, "synthetic": True,
+                                         "year": 2022}
+    (tmp_path / "metrics" / "evaluate").mkdir(parents=True)
+    (tmp_path / "metrics" / "evaluate" / "p.json").write_text('{"att": -0.0256, "s": "x"}')
+    out = write_headline(tmp_path, "evaluate/p.html")
+    assert out == tmp_path / "metrics" / "headline" / "evaluate" / "p.json"
+    assert out.read_text() == '{\n  "att": -0.0256\n}\n'
+    assert write_headline(tmp_path, "none.html").read_text() == "{}\n"

@@ -7,6 +7,7 @@ Examples
     wmresearch run notebooks/evidence.py reports/evidence.html --stage evidence
     wmresearch site                  # rebuild reports/index.html
     wmresearch deps                  # check every stage depends on its code fingerprint
+    wmresearch notebook new skills_demand   # a new analysis: notebook, stage and index card
 """
 
 from __future__ import annotations
@@ -27,7 +28,14 @@ app = typer.Typer(
     help="Reproducible evidence, co-location and evaluation for UK combined authorities.",
     epilog="Examples: `wmresearch fetch` (find every dataset), `wmresearch sources`, "
            "`wmresearch render region -p region=E47000001`, `wmresearch validate`, "
-           "`wmresearch open`. Each command's --help shows its own example.")
+           "`wmresearch open`, `wmresearch notebook new skills_demand`. Each command's --help "
+           "shows its own example.")
+
+notebook_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None,
+    help="Your own analysis as a notebook of the pipeline.",
+    epilog="Example: `wmresearch notebook new skills_demand --title \"Skills demand\"`.")
+app.add_typer(notebook_app, name="notebook")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -74,9 +82,9 @@ def run(script: Annotated[Path, typer.Argument(help="Notebook script, e.g. noteb
     project = Project.here()
     if not script.is_file():
         _fail(f"notebook script {script} not found (run from the project root?)")
-    if stage is not None and stage not in project.params:
-        _fail(f"--stage {stage!r} is not a section of params.yaml: known "
-              f"{', '.join(sorted(project.params))}")
+    if stage is not None and stage not in project.params and stage not in _stages(project):
+        _fail(f"--stage {stage!r} is neither a section of params.yaml nor a stage of "
+              f"dvc.yaml: known {', '.join(sorted(project.params))}")
     params = project.stage_params(stage) if stage else {}
     params.update(_overrides(param or []))
 
@@ -94,6 +102,12 @@ def _manifest(project: Project) -> dict | None:
     from wmresearch.runner import manifest_or_none
 
     return manifest_or_none(project)
+
+
+def _stages(project: Project) -> dict:
+    from wmresearch.config import load_yaml
+
+    return load_yaml(project.root / "dvc.yaml").get("stages", {})
 
 
 @app.command()
@@ -270,6 +284,36 @@ def deps(write: Annotated[bool, typer.Option(
                "every stage depends on its code fingerprint" if not problems else "")
     if problems:
         raise typer.Exit(1)
+
+
+@notebook_app.command("new")
+def notebook_new(name: Annotated[str, typer.Argument(
+        metavar="NAME", help="The notebook's name: lower-case letters, digits and underscores")],
+                 title: Annotated[str | None, typer.Option(
+                     help="The report's title (default: NAME in words)")] = None) -> None:
+    """Scaffold notebooks/NAME.py with its dvc.yaml stage and its card on the index.
+
+    The notebook (a jupytext script paired with NAME.ipynb) has a parameters cell, the house
+    imports and a first cell that loads a table, computes a statistic and shows it with a
+    sentence. Its stage in dvc.yaml depends on the notebook, its code fingerprint and the
+    evidence base; the index lists the report until `dvc repro NAME` builds it.
+
+    Example:
+
+    \b
+        wmresearch notebook new skills_demand --title "Skills demand"
+        jupyter lab notebooks/skills_demand.ipynb   # edit it, run it top to bottom
+        dvc repro skills_demand                     # build its report
+    """
+    from wmresearch.scaffold import ScaffoldError, new_notebook
+
+    try:
+        made = new_notebook(Project.here().root, name, title=title)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    typer.echo(f"wmresearch: wrote {made.notebook} (paired with {made.paired}), stage "
+               f"{made.stage!r} in dvc.yaml (code fingerprint {made.fingerprint}) and its "
+               f"card on reports/index.html; build it with `dvc repro {made.stage}`")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ Run in fresh interpreters, so that what importing a package pulls in is what a u
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -138,3 +139,33 @@ def test_tables_available_lists_every_table_with_its_schema_description(tmp_path
     bres = listing.set_index("table").loc["bres_itl2_sic5"]
     assert bres["description"].startswith("ONS BRES open-access employment by ITL2")
     assert bres["datasets"] == "bres_itl2_sic5"
+
+
+def _readme_examples() -> list[tuple[str, str]]:
+    """(code, printed output) of each example in the README's "Use the package in your own
+    notebook" section: a python block followed by the text block it prints."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Use the package in your own notebook\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```\n\n```text\n(.*?)```", section, flags=re.DOTALL)
+
+
+def test_the_readme_has_the_four_examples_of_ten_lines_or_so():
+    examples = _readme_examples()
+    assert len(examples) == 4
+    assert all(len(code.strip().splitlines()) <= 12 for code, _ in examples)
+
+
+@pytest.mark.parametrize("index", range(4), ids=["lq", "k_density", "staggered_did", "region"])
+def test_each_readme_example_prints_what_the_readme_says(built, index):
+    """Run on the session's real-data build; the printed figures are the reports' own (the
+    devolution headline -0.0256, SE 0.0080; the LQs of the clusters page; ONS's published
+    combined-authority pay figure)."""
+    root, env, _ = built
+    code, expected = _readme_examples()[index]
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True,
+                            text=True, timeout=300,
+                            env={**os.environ, **env, "WMRESEARCH_ROOT": str(root)})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout == expected

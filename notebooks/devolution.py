@@ -32,6 +32,7 @@ import numpy as np
 from wmresearch.config import Project
 from wmresearch.evaluation import devolution as dv
 from wmresearch.evaluation import power
+from wmresearch.evaluation import programme_tables as tables_ref
 from wmresearch.evaluation.place import devolution_evaluation
 from wmresearch.evaluation.programmes import get_programme
 from wmresearch.evaluation.sc_inference import placebo_restriction_table
@@ -40,9 +41,11 @@ from wmresearch.evidence.geography import get_lad_boundaries
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
     estimate_chart,
+    glossary,
     line_chart,
     number,
     placebo_gaps_chart,
+    references,
     say,
     show_table,
     write_metrics,
@@ -323,6 +326,11 @@ say(f"Estimated here: the effect of a first mayor on district GVA per hour worke
     f"data for {panel['year'].min()}-{panel['year'].max()}, by a staggered "
     f"difference-in-differences with clustered, wild-bootstrap and randomisation inference "
     f"({sms_statement(status)}).")
+
+# %%
+references(tables_ref.programme_references(prog))
+glossary(["staggered_did", "did", "wild_bootstrap", "synthetic_control", "conformal_interval",
+          "mde", "sms", "confidence_interval"])
 
 # %% tags=["remove-cell"]
 metrics = {

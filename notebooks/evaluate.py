@@ -46,15 +46,17 @@ from wmresearch.evaluation.monitoring import (
     read_monitoring_return,
     schema_markdown,
 )
-from wmresearch.evaluation.programmes import get_programme
+from wmresearch.evaluation.programmes import get_programme, load_programmes
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
 
 # %% tags=["remove-cell"]
 from wmresearch.evidence.geography import region_lads
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
+    glossary,
     logic_model_chart,
     number,
+    references,
     say,
     show_table,
     synthetic_notice,
@@ -383,6 +385,11 @@ if pv is not None:
 #   Investment Zone, the pandemic's uneven effects); an area-level estimate mixes them.
 # * Figures marked [?] in the registry are uncertain in their sources; targets published as
 #   "more than" or "at least" are lower bounds.
+
+# %%
+references(tables.programme_references(prog, list(load_programmes(
+    project.params["programmes"]).values())))
+glossary(["did", "staggered_did", "synthetic_control", "mde", "sms", "confidence_interval"])
 
 # %% tags=["remove-cell"]
 mde_now = projection.mde if area.available else None

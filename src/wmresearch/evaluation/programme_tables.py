@@ -12,6 +12,9 @@ Guide*, 4th ed. (gross-to-net factors); HM Treasury (2022), *The Green Book* (di
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -114,3 +117,41 @@ def spend_present_value(prog: Programme) -> tuple[int, float] | None:
         return None
     first = min(y for y, _ in spend)
     return first, present_value([g for _, g in spend], [y - first for y, _ in spend])
+
+
+_CITED = re.compile(r"\[(\d+)\]")
+_DESCRIBED = re.compile(r"\[(\d+)\] ([A-Za-z][^\[\];]{3,}[^\[\];\s,.(])")
+
+
+def programme_references(prog: Programme, registry: Sequence[Programme] = ()) -> list[str]:
+    """Every source a programme's page cites, as ``"[n] publication, date"`` entries.
+
+    The registry writes a source as "[n] publication, date" where it is first used and as a
+    bare "[n]" after that; each number takes the longest description found in the
+    programme's own entry, else in the rest of ``registry``. A number described nowhere is
+    listed as such rather than dropped, so every "[n]" on the page resolves.
+    """
+    def texts(p: Programme) -> list[str]:
+        return [s for s in _strings(p.model_dump()) if "[" in s]
+
+    own = texts(prog)
+    cited = sorted({int(n) for s in own for n in _CITED.findall(s)})
+    described: dict[int, str] = {}
+    for text in own + [t for other in registry for t in texts(other)]:
+        for number, words in _DESCRIBED.findall(text):
+            key = int(number)
+            if key not in described or (len(words) > len(described[key])
+                                        and text in own):
+                described[key] = words.strip()
+    return [f"[{n}] {described.get(n, 'publication details not recorded in the registry')}"
+            for n in cited]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []

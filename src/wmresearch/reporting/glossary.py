@@ -55,7 +55,7 @@ TERMS: dict[str, tuple[str, str]] = {
             "The smallest true effect a design would find with 80% probability at the 5% "
             "significance level. \"Not detectable\" means an effect smaller than this cannot "
             "be told apart from noise; it does not mean there was no effect."),
-    "sms": ("Scientific Maryland Scale (SMS) levels",
+    "sms": ("Maryland Scientific Methods Scale (SMS) levels",
             "How strongly a design supports a causal claim, from 1 (a before-and-after or "
             "cross-section comparison) to 5 (a randomised trial). Level 3 needs a credible "
             "comparison group observed before and after; What Works Growth treats level 3 as "

@@ -7,7 +7,8 @@ stage depends only on the statistics it runs)::
 
 Location quotients (:mod:`~.lq`), shift-share (:mod:`~.shift_share`), Ellison-Glaeser
 concentration (:mod:`~.concentration`) and Ellison-Glaeser-Kerr co-agglomeration
-(:mod:`~.coagglomeration`), Duranton-Overman K-densities (:mod:`~.kdensity` and its
+(:mod:`~.coagglomeration`), specialisation robust to BRES rounding (:mod:`~.specialisation`),
+Duranton-Overman K-densities (:mod:`~.kdensity` and its
 estimators, bands and cross K-densities), input-output links (:mod:`~.io_links`), relatedness
 (:mod:`~.relatedness`), industry and firm clusters, the Plan for Growth clusters and the
 Delgado-Porter-Stern benchmark (:mod:`~.benchmark_clusters`).
@@ -19,6 +20,9 @@ _EXPORTS = {
     # location quotients and shift-share
     "location_quotients": "lq", "region_lq_table": "lq", "sic_prefix": "lq",
     "shift_share": "shift_share",
+    # specialisation that survives BRES rounding and misplaced activity
+    "lq_rounding_bounds": "specialisation", "specialisation_caveats": "specialisation",
+    "misplaced_reason": "specialisation",
     # concentration and co-agglomeration
     "area_industry_shares": "concentration", "raw_concentration": "concentration",
     "herfindahl": "concentration", "herfindahl_from_sizebands": "concentration",
@@ -44,6 +48,7 @@ _EXPORTS = {
     "synthetic_firm_register": "firms",
     "load_plan_clusters": "plan_clusters", "size_plan_clusters": "plan_clusters",
     "compare_with_published": "plan_clusters",
+    "apportion_gva": "plan_sizing", "tier_flips": "plan_sizing",
     "locational_gini": "benchmark_clusters", "traded_industries": "benchmark_clusters",
     "relatedness_measures": "benchmark_clusters", "dps_scores": "benchmark_clusters",
     "candidate_clusterings": "benchmark_clusters",

@@ -23,7 +23,9 @@ from wmresearch.config import Project
 from wmresearch.region import report, report_money
 from wmresearch.region import report_indicators as indicators
 from wmresearch.region.area import study_area
-from wmresearch.reporting import glossary, write_metrics
+from wmresearch.region.indicators import PRODUCTIVITY_RELEASE
+from wmresearch.region.money import WMCA_GREEN_PAPER
+from wmresearch.reporting import glossary, say, show_table, write_metrics
 
 paths = Project.here().paths
 area = study_area(paths, region)
@@ -73,7 +75,53 @@ metrics.update(report.productivity(area, tables))
 # as % of UK − 1).
 
 # %%
-metrics.update(report_money.show_output_gap(gaps, area.title))
+if gaps is None:
+    say("_GVA or productivity for the area's districts is not in the acquired data for this "
+        "run, so the output gap is omitted._")
+else:
+    say(f"At UK productivity the economy of {area.title} would have been "
+        f"**£{gaps['gap_gbp_bn']:,.1f} billion** larger in {gaps['year']}: its GVA of "
+        f"£{gaps['gva_gbp_m'] / 1000:,.1f} billion × (100 / {gaps['hour_relative']:.1f} − 1), "
+        f"where {gaps['hour_relative']:.1f}% is its GVA per hour worked against the UK's. "
+        "The hours-based gap is the headline because GVA per hour worked compares like with "
+        "like: it is not affected by part-time work or by how many residents are in work. "
+        "Per filled job and per head the gap differs (table below).")
+
+# %%
+if gaps is not None:
+    show_table(gaps["table"].rename(columns={
+        "measure": "Measure", "relative": "Area as % of UK",
+        "total_gbp_bn": "GVA total used (£bn)", "gap_gbp_bn": "Output gap (£bn)",
+        "basis": "What the gap assumes"}),
+        formats={"Area as % of UK": "{:.1f}", "GVA total used (£bn)": "{:.1f}",
+                 "Output gap (£bn)": "{:.1f}"},
+        caption=f"Output gap at UK productivity, {gaps['year']}, each measure on the one GVA "
+                "total",
+        sources=[report_money.SRC_GVA, PRODUCTIVITY_RELEASE + " (GVA per hour and per job, "
+                 "UK aggregated from districts)", "ONS, GDP per head (Explore local statistics)",
+                 WMCA_GREEN_PAPER.source])
+    metrics.update(output_gap_gbp_bn=gaps["gap_gbp_bn"], output_gap_year=gaps["year"],
+                   output_gap_method="hours-based: GVA x (100 / GVA per hour relative to UK "
+                                     "- 1)", output_gap_gva_gbp_bn=gaps["gva_gbp_m"] / 1000)
+
+# %%
+published = (gaps["table"][gaps["table"]["measure"].str.startswith("Published")]
+             if gaps is not None else [])
+if len(published):
+    own = published.iloc[0]
+    uk_published = (f" (£{gaps['uk_published']:.2f} that year)" if gaps["uk_published"]
+                    else "")
+    say(f"WMCA quotes an output gap of about £{WMCA_GREEN_PAPER.gap_gbp_bn:.0f} billion "
+        f"({WMCA_GREEN_PAPER.source}), from GVA per hour of "
+        f"£{WMCA_GREEN_PAPER.gva_per_hour:.2f} against the UK's "
+        f"£{WMCA_GREEN_PAPER.uk_gva_per_hour:.2f} ({own['relative']:.1f}%). Applied to the "
+        f"£{own['total_gbp_bn']:,.1f} billion shown here those rates give "
+        f"£{own['gap_gbp_bn']:,.1f} billion. The rest of the difference is the total: WMCA "
+        "does not state the GVA it applied its rates to. Its rates also differ from this "
+        f"page's (£{gaps['gva_per_hour']:.2f} against £{gaps['uk_gva_per_hour']:.2f} in "
+        f"{gaps['year']}) because it compares with ONS's published UK figure{uk_published}, "
+        "where this page aggregates the UK from districts in the same way as the area (like "
+        "for like).")
 
 # %% [markdown]
 # ## 2. Output by industry

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 
 import geopandas as gpd
+import moderndid
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +19,6 @@ from shapely.geometry import box
 
 from wmresearch.evaluation import devolution as dv
 from wmresearch.evaluation.staggered import staggered_did
-
-moderndid = pytest.importorskip("moderndid")
 
 
 @pytest.fixture(scope="module")

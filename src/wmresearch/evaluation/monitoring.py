@@ -194,6 +194,16 @@ def _check_column(frame: pd.DataFrame, col: Column, file: Path, sheet: str,
     return raw.mask(blank)
 
 
+def _raise_first(problems: list[MonitoringReturnError]) -> None:
+    """Raise the first problem, listing up to 20 more so a team can fix a file in one pass."""
+    if problems:
+        first = problems[0]
+        more = "; ".join(str(p) for p in problems[1:21])
+        if more:
+            first.args = (f"{first.args[0]} (and {len(problems) - 1} more: {more})",)
+        raise first
+
+
 @dataclass
 class MonitoringReturn:
     """A validated monitoring return."""
@@ -248,12 +258,7 @@ def read_monitoring_return(path: Path | str) -> MonitoringReturn:
     problems += [MonitoringReturnError(path, "outcomes", "duplicate (firm_id, year)",
                                        row=int(i) + 2, column="year")
                  for i in dup_year[dup_year].index[:5]]
-    if problems:
-        first = problems[0]
-        more = "; ".join(str(p) for p in problems[1:21])
-        if more:
-            first.args = (f"{first.args[0]} (and {len(problems) - 1} more: {more})",)
-        raise first
+    _raise_first(problems)
     return MonitoringReturn(ben.reset_index(drop=True), outc.reset_index(drop=True), str(path))
 
 
@@ -288,10 +293,5 @@ def read_comparison_outcomes(path: Path | str) -> pd.DataFrame:
         problems += [MonitoringReturnError(path, "comparison", "duplicate (firm_id, year)",
                                            row=int(i) + 2, column="year")
                      for i in dup[dup].index[:5]]
-    if problems:
-        first = problems[0]
-        more = "; ".join(str(p) for p in problems[1:21])
-        if more:
-            first.args = (f"{first.args[0]} (and {len(problems) - 1} more: {more})",)
-        raise first
+    _raise_first(problems)
     return clean.reset_index(drop=True)

@@ -1,8 +1,8 @@
 """The State of the Region's money figures: one GVA total, and every output gap from it.
 
 :func:`reconcile` gathers the inputs (the page's GVA total, the area's productivity relative to
-the UK in the same year) and computes :func:`~wmresearch.region.money.output_gap_table`;
-:func:`show_output_gap` shows that table with a sentence stating the headline and its method.
+the UK in the same year) and computes :func:`~wmresearch.region.money.output_gap_table`; the
+region notebook shows that table and writes the sentence stating the headline and its method.
 The key messages (:func:`~wmresearch.region.report_indicators.overview`) quote the same
 headline, so every total on the page reconciles.
 """
@@ -12,15 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown, display
 
 from wmresearch.evidence.aggregate import aggregate_rate
 from wmresearch.evidence.tables import Tables
 from wmresearch.region import profile
 from wmresearch.region.area import StudyArea
-from wmresearch.region.indicators import PRODUCTIVITY_RELEASE, gdp_per_head_relative
+from wmresearch.region.indicators import gdp_per_head_relative
 from wmresearch.region.money import WMCA_GREEN_PAPER, output_gap_table
-from wmresearch.reporting.tables import show_table
 
 SRC_GVA = ("ONS, Regional gross value added (balanced) by industry, ITL3, current prices, "
            "release covering 1998-2022")
@@ -74,60 +72,9 @@ def reconcile(area: StudyArea, tables: Tables) -> dict[str, Any] | None:
             "gap_gbp_bn": float(table["gap_gbp_bn"].iloc[0])}
 
 
-def headline(gaps: dict[str, Any], area_title: str) -> str:
-    """The key message on the output gap, with its method and total."""
-    return (f"At UK productivity the economy of {area_title} would have been "
-            f"£{gaps['gap_gbp_bn']:,.1f} billion larger in {gaps['year']}: its GVA of "
-            f"£{gaps['gva_gbp_m'] / 1000:,.1f} billion × (100 / {gaps['hour_relative']:.1f} "
-            f"− 1), where {gaps['hour_relative']:.1f}% is its GVA per hour worked against the "
-            "UK's. Per filled job and per head the gap differs (section 1 shows each).")
-
-
 def key_message(gaps: dict[str, Any], area_title: str) -> str:
     """The output gap in one sentence for the key messages (the method is in section 1)."""
     return (f"At UK productivity the economy of {area_title} would have been "
             f"£{gaps['gap_gbp_bn']:,.1f} billion larger in {gaps['year']} (GVA £"
             f"{gaps['gva_gbp_m'] / 1000:,.1f} billion; GVA per hour worked "
             f"{gaps['hour_relative']:.1f}% of the UK's).")
-
-
-def show_output_gap(gaps: dict[str, Any] | None, area_title: str) -> dict[str, Any]:
-    """The output-gap table (every measure on the one GVA total) and its sentence."""
-    if gaps is None:
-        display(Markdown("_GVA or productivity for the area's districts is not in the "
-                         "acquired data for this run, so the output gap is omitted._"))
-        return {}
-    table = gaps["table"]
-    display(Markdown(headline(gaps, area_title) + " The hours-based gap is the headline "
-                     "because GVA per hour worked compares like with like: it is not "
-                     "affected by part-time work or by how many residents are in work."))
-    published = table[table["measure"].str.startswith("Published")]
-    if len(published):
-        own = published.iloc[0]
-        display(Markdown(
-            f"WMCA quotes an output gap of about £{WMCA_GREEN_PAPER.gap_gbp_bn:.0f} billion "
-            f"({WMCA_GREEN_PAPER.source}), from GVA per hour of £"
-            f"{WMCA_GREEN_PAPER.gva_per_hour:.2f} against the UK's £"
-            f"{WMCA_GREEN_PAPER.uk_gva_per_hour:.2f} ({own['relative']:.1f}%). Applied to "
-            f"the £{own['total_gbp_bn']:,.1f} billion shown here those rates give "
-            f"£{own['gap_gbp_bn']:,.1f} billion. The rest of the difference is the total: WMCA "
-            "does not state the GVA it applied its rates to. Its rates also differ from this "
-            f"page's (£{gaps['gva_per_hour']:.2f} against £{gaps['uk_gva_per_hour']:.2f} in "
-            f"{gaps['year']}) because it compares with ONS's published UK figure"
-            + (f" (£{gaps['uk_published']:.2f} that year)" if gaps["uk_published"] else "")
-            + ", where this page aggregates the UK from districts in the same way as the area "
-            "(like for like)."))
-    shown = table.rename(columns={"measure": "Measure", "relative": "Area as % of UK",
-                                  "total_gbp_bn": "GVA total used (£bn)",
-                                  "gap_gbp_bn": "Output gap (£bn)",
-                                  "basis": "What the gap assumes"})
-    show_table(shown, formats={"Area as % of UK": "{:.1f}", "GVA total used (£bn)": "{:.1f}",
-                               "Output gap (£bn)": "{:.1f}"},
-               caption=f"Output gap at UK productivity, {gaps['year']}, each measure on the "
-                       "one GVA total",
-               sources=[SRC_GVA, PRODUCTIVITY_RELEASE + " (GVA per hour and per job, UK "
-                        "aggregated from districts)", "ONS, GDP per head (Explore local "
-                        "statistics)", WMCA_GREEN_PAPER.source])
-    return {"output_gap_gbp_bn": gaps["gap_gbp_bn"], "output_gap_year": gaps["year"],
-            "output_gap_method": "hours-based: GVA x (100 / GVA per hour relative to UK - 1)",
-            "output_gap_gva_gbp_bn": gaps["gva_gbp_m"] / 1000}

@@ -77,19 +77,22 @@ def run_report(project: Project, script: Path, html: Path, params: dict[str, Any
     """
     reports = project.paths.reports.resolve()
     target = html.resolve()
-    href = target.relative_to(reports).as_posix() if target.is_relative_to(reports) \
-        else html.name
+    # only a pipeline report (under reports/) has a card on the index; a scratch render
+    # elsewhere leaves the site's records alone
+    in_site = target.is_relative_to(reports)
+    href = target.relative_to(reports).as_posix() if in_site else html.name
     try:
         validate_stage(stage or "", params, project.paths, project.params.get("programmes"))
         out = run_stage(script, html, params, root=project.root, title=title)
     except (NotebookFailed, ParameterError, SettingsError, FileNotFoundError) as exc:
         html.unlink(missing_ok=True)
-        record_status(project.root, href, status="failed", title=title or html.stem,
-                      error=str(exc))
-        rebuild_index(project)
+        if in_site:
+            record_status(project.root, href, status="failed", title=title or html.stem,
+                          error=str(exc))
+            rebuild_index(project)
         kind = "stage failed" if isinstance(exc, NotebookFailed) else "error"
         raise StageFailed(f"{kind}: {exc}") from exc
-    if target.is_relative_to(reports):  # a pipeline report, not a scratch render
+    if in_site:
         write_headline(project.root, href)
-    record_status(project.root, href, status="built", title=report_title(out))
+        record_status(project.root, href, status="built", title=report_title(out))
     return out

@@ -119,6 +119,23 @@ def test_failed_stage_rewrites_index_and_names_the_cause(tmp_path, monkeypatch):
     assert 'href="nb.html"' not in index
 
 
+def test_scratch_render_outside_reports_leaves_the_site_alone(tmp_path):
+    from wmresearch.config import Project
+    from wmresearch.runner import StageFailed, run_report
+
+    (tmp_path / "params.yaml").write_text("global: {seed: 1}\n")
+    (tmp_path / "dvc.yaml").write_text("stages: {}\n")
+    (tmp_path / "nb.py").write_text(SCRIPT)
+    project = Project(tmp_path)
+    scratch = tmp_path / "scratch" / "nb.html"
+    run_report(project, tmp_path / "nb.py", scratch, {"answer": 1}, title="Tiny")
+    with pytest.raises(StageFailed, match="negative answer"):
+        run_report(project, tmp_path / "nb.py", scratch, {"answer": -1}, title="Tiny")
+    status = tmp_path / "data" / "interim" / "status"
+    assert not status.exists() or not any(status.iterdir())
+    assert not (tmp_path / "reports" / "index.html").exists()
+
+
 STYLED = '''# %% [markdown]
 # # Styled
 

@@ -6,21 +6,22 @@ notebook as an f-string), :func:`number` (the one number formatter), :func:`show
 :func:`synthetic_notice`, :func:`glossary` (the page's methods-and-glossary appendix),
 :func:`references` (its numbered source list, which every "[n]" on the page links to) and
 :func:`write_metrics`.
+
+The names load lazily (PEP 562, :mod:`wmresearch.lazy`): the command line that runs a stage
+imports the renderer without matplotlib and seaborn, which only the notebook's kernel needs.
 """
 
-from wmresearch.reporting.charts import (
-    estimate_chart,
-    line_chart,
-    logic_model_chart,
-    placebo_gaps_chart,
-    show,
-)
-from wmresearch.reporting.display import source_note, synthetic_notice
-from wmresearch.reporting.glossary import glossary, references
-from wmresearch.reporting.metrics import write_metrics
-from wmresearch.reporting.tables import show_table
-from wmresearch.reporting.text import number, say
+from wmresearch.lazy import attach
 
-__all__ = ["estimate_chart", "glossary", "line_chart", "logic_model_chart", "number",
-           "placebo_gaps_chart", "references", "say", "show", "show_table", "source_note",
-           "synthetic_notice", "write_metrics"]
+_EXPORTS = {
+    "estimate_chart": "charts", "line_chart": "charts", "logic_model_chart": "charts",
+    "placebo_gaps_chart": "charts", "show": "charts",
+    "source_note": "display", "synthetic_notice": "display",
+    "glossary": "glossary", "references": "glossary",
+    "write_metrics": "metrics",
+    "show_table": "tables",
+    "number": "text", "say": "text",
+}
+
+__getattr__, __dir__ = attach(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -79,7 +79,10 @@ def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Pa
         try:
             papermill.execute_notebook(
                 str(source), str(executed), parameters=parameters, kernel_name=kernel,
-                cwd=str(cwd), progress_bar=False, execution_timeout=timeout)
+                cwd=str(cwd), progress_bar=False, execution_timeout=timeout,
+                # saving after every cell costs about 1 s a report; papermill still writes
+                # the executed notebook at the end and when a cell fails
+                request_save_on_cell_execute=False)
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(f"{script} failed at {_error_text(exc)}\nExecuted notebook "
                                  f"kept at {executed}") from exc

@@ -46,7 +46,13 @@ from wmresearch.evaluation.monitoring import (
     read_monitoring_return,
     schema_markdown,
 )
-from wmresearch.evaluation.programmes import get_programme, load_programmes
+from wmresearch.evaluation.programmes import (
+    EXPOSURE_NAMES,
+    METHOD_NAMES,
+    UNIT_NAMES,
+    get_programme,
+    load_programmes,
+)
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
 
 # %% tags=["remove-cell"]
@@ -89,8 +95,8 @@ planned_sms = sms_level(design.method)
 # %%
 say(f"**{prog.name}.** {prog.summary}\n\n"
     f"* **Area:** {prog.area.name}. **Funder / lead:** {prog.funder} / {prog.lead}.\n"
-    f"* **Planned impact design:** {design.method.replace('_', ' ')} on "
-    f"{design.unit.replace('_', ' ')}s from {prog.start_year}; it needs "
+    f"* **Planned impact design:** {METHOD_NAMES[design.method]} on "
+    f"{UNIT_NAMES[design.unit]} from {prog.start_year}; data it needs: "
     f"{'; '.join(design.data)}.\n"
     f"* **Evidence standard:** the Maryland Scientific Methods Scale rates a study that was "
     f"carried out. This design would reach SMS {planned_sms.level} ({planned_sms.reason}); "
@@ -133,9 +139,9 @@ else:
 # ## 4. Method and assumptions
 
 # %%
-say(f"* **Design:** {design.method.replace('_', ' ')}; exposure "
-    f"{design.exposure.replace('_', ' ')}.\n"
-    f"* **Unit:** {design.unit.replace('_', ' ')}. **Treated units:** "
+say(f"* **Design:** {METHOD_NAMES[design.method]}; exposure: "
+    f"{EXPOSURE_NAMES[design.exposure]}.\n"
+    f"* **Unit:** {UNIT_NAMES[design.unit]}. **Treated units:** "
     f"{design.treated_units_note or 'listed in the monitoring returns (not yet received)'}.\n"
     f"* **Start:** {design.start_date or design.start_year}. **Outcomes:** "
     f"{', '.join(o.replace('_', ' ') for o in design.outcomes)}.\n"

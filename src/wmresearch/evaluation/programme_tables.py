@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from wmresearch.evaluation.appraisal import cost_per_output, present_value
 from wmresearch.evaluation.programmes import Programme
@@ -128,8 +131,10 @@ def programme_references(prog: Programme, registry: Sequence[Programme] = ()) ->
 
     The registry writes a source as "[n] publication, date" where it is first used and as a
     bare "[n]" after that; each number takes the longest description found in the
-    programme's own entry, else in the rest of ``registry``. A number described nowhere is
-    listed as such rather than dropped, so every "[n]" on the page resolves.
+    programme's own entry, else in the rest of ``registry``, else in the registry's source
+    list (``programme_sources.yaml``, transcribed from the facts document the registry was
+    compiled from). A number described nowhere is listed as such rather than dropped, so
+    every "[n]" on the page resolves.
     """
     def texts(p: Programme) -> list[str]:
         return [s for s in _strings(p.model_dump()) if "[" in s]
@@ -143,8 +148,17 @@ def programme_references(prog: Programme, registry: Sequence[Programme] = ()) ->
             if key not in described or (len(words) > len(described[key])
                                         and text in own):
                 described[key] = words.strip()
-    return [f"[{n}] {described.get(n, 'publication details not recorded in the registry')}"
+    listed = source_list()
+    return [f"[{n}] {described.get(n) or listed.get(n) or 'publication details not recorded'}"
             for n in cited]
+
+
+@cache
+def source_list() -> dict[int, str]:
+    """The registry's numbered source list: number -> publication, date."""
+    path = Path(__file__).with_name("programme_sources.yaml")
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+    return {int(n): str(text) for n, text in entries.items()}
 
 
 def _strings(value: object) -> list[str]:

@@ -26,6 +26,18 @@ Unit = Literal["firm", "individual", "site", "ward", "msoa", "lsoa", "lad", "com
 METHODS: tuple[str, ...] = get_args(Method)
 UNITS: tuple[str, ...] = get_args(Unit)
 
+#: Each design, unit and exposure as a report names it (plural units for "on ...").
+METHOD_NAMES = {
+    "did": "difference in differences", "event_study": "event study (dynamic difference in "
+    "differences)", "staggered_did": "staggered difference in differences (Callaway and "
+    "Sant'Anna)", "synthetic_control": "synthetic control", "synthetic_did":
+    "synthetic difference in differences", "matching": "matching, then difference in "
+    "differences", "descriptive": "descriptive monitoring (no comparison group)"}
+UNIT_NAMES = {"firm": "firms", "individual": "individuals", "site": "sites", "ward": "wards",
+              "msoa": "neighbourhoods (MSOAs)", "lsoa": "small areas (LSOAs)",
+              "lad": "local authority districts", "combined_authority": "combined authorities"}
+EXPOSURE_NAMES = {"binary": "treated or not", "spend_profile": "intensity by annual spend"}
+
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _AREA_CODE = r"^[EWSNK]\d{8}$"
 _WHEN = r"^\d{4}(-\d{2}(-\d{2})?)?$"

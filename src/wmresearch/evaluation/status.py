@@ -3,8 +3,8 @@
 The Maryland Scientific Methods Scale rates a study that was carried out, not a design on
 paper (What Works Centre for Local Economic Growth 2016, "Guide to scoring methods"): an SMS
 level is therefore attached only to an analysis that this package executed on real data; a
-planned design is reported as "planned: SMS n once <data> is obtained". The index card of a
-page says the same thing in a few words (:func:`card_headline`).
+planned design is reported as "planned: SMS n once its data are obtained (<data>)". The index
+card of a page says the same thing in a few words (:func:`card_headline`).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def sms_statement(status: EvaluationStatus) -> str:
     if status.sms_achieved is not None:
         return f"SMS level {status.sms_achieved} (analysis carried out in this report)"
     return (f"no SMS level: no impact analysis was carried out; planned: SMS "
-            f"{status.sms_planned} once {status.data_needed} is obtained")
+            f"{status.sms_planned} once its data are obtained ({status.data_needed})")
 
 
 def card_headline(status: EvaluationStatus, *, mde: float | None = None,

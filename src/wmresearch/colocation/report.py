@@ -1,11 +1,10 @@
-"""The co-location ("clusters") report: set-up, the study area and industrial concentration.
+"""The co-location ("clusters") report: set-up, the study area and the report's outputs.
 
-The notebook ``notebooks/clusters.py`` loads each table, calls each statistic and writes each
-sentence itself; this module resolves the study area and the BRES year (:func:`setup`) and
-writes the outputs (:func:`save`). The method demonstration on the synthetic register still
-runs through :mod:`~wmresearch.colocation.report_firms`. A table missing from the evidence
-base (e.g. in demo mode) is said in words (:func:`missing`); no value is printed as ``nan``.
-Tables go in ``Context.outputs`` and figures in ``Context.metrics``; :func:`save` writes both.
+The notebook ``notebooks/clusters.py`` loads each table, calls each statistic, shows it and
+writes each sentence itself; this module resolves the study area and the BRES year
+(:func:`setup`) and writes the output tables (:func:`save`, which returns the metrics for the
+notebook to write). It displays nothing: the science layer imports nothing from
+``wmresearch.reporting``. Tables go in ``Context.outputs`` and figures in ``Context.metrics``.
 
 The study area is resolved here rather than with ``wmresearch.region.area`` (the analysis
 packages never import each other): from ``region_lads`` when it was built for ``region``,
@@ -21,15 +20,10 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-from IPython.display import Markdown, display
 
 from wmresearch.config import Paths
 from wmresearch.evidence.tables import Tables
 from wmresearch.files import atomic_path
-from wmresearch.reporting.metrics import write_metrics
-
-SRC_BRES = "ONS, Business Register and Employment Survey {year} (open access, rounded), NOMIS"
-NA_TEXT = "not available"
 
 
 @dataclass
@@ -66,23 +60,6 @@ class Context:
     metrics: dict[str, Any] = field(default_factory=dict)
     outputs: dict[str, pd.DataFrame] = field(default_factory=dict)
     cache: dict[str, Any] = field(default_factory=dict)
-
-
-def fmt(value: Any, spec: str = ",.0f", suffix: str = "") -> str:
-    """``value`` formatted, or "not available" for a missing or non-finite number."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return NA_TEXT
-    return f"{number:{spec}}{suffix}" if math.isfinite(number) else NA_TEXT
-
-
-def missing(what: str, ctx: Context | None = None, section: str | None = None) -> None:
-    """Say in words that a section cannot be computed, and record it."""
-    display(Markdown(f"_{what} is not in the evidence base for this run, so this section is "
-                     "not shown._"))
-    if ctx is not None and section:
-        ctx.metrics.setdefault("sections_unavailable", []).append(section)
 
 
 def _select(frame: pd.DataFrame, region: str) -> pd.DataFrame:
@@ -170,8 +147,9 @@ def setup(paths: Paths, region: str, *, seed: int, year: int | None = None,
 
 
 def save(ctx: Context) -> dict[str, Any]:
-    """Write every output table to ``data/processed/colocation/<name>.parquet`` and the
-    metrics to ``metrics/clusters.json`` (atomic writes); return the metrics."""
+    """Write every output table to ``data/processed/colocation/<name>.parquet`` (atomic
+    writes, geometry as WKT) and return the metrics with non-finite top-level numbers left
+    out; the notebook writes them with ``wmresearch.reporting.write_metrics``."""
     folder = ctx.paths.processed / "colocation"
     for name, frame in ctx.outputs.items():
         frame = pd.DataFrame(frame).copy()
@@ -180,7 +158,5 @@ def save(ctx: Context) -> dict[str, Any]:
             frame["geometry"] = gpd.GeoSeries(frame["geometry"]).to_wkt()
         with atomic_path(folder / f"{name}.parquet") as tmp:
             frame.to_parquet(tmp, index=False)
-    metrics = {k: v for k, v in ctx.metrics.items()
-               if not (isinstance(v, float) and not math.isfinite(v))}
-    write_metrics(ctx.paths.metrics / "clusters.json", metrics)
-    return metrics
+    return {k: v for k, v in ctx.metrics.items()
+            if not (isinstance(v, float) and not math.isfinite(v))}

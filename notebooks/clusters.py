@@ -672,7 +672,8 @@ else:
 # %%
 if register is not None:
     display(synthetic_notice(register.firms.attrs["synthetic"]))
-    say(f"{number(len(firms))} synthetic firms ({number(100 * synthetic_firms['scale'])}% of "
+    say(f"{number(len(firms))} synthetic firms "
+        f"({number(100 * synthetic_firms.get('scale', 1.0))}% of "
         f"the area's Census 2011 workplace jobs represented), drawn with seed {seed}. "
         "Planted clusters, known by construction, let the methods below be checked: "
         + "; ".join(f"{c.name} (SIC {c.sic_prefix}, {number(c.n_firms)} firms within "

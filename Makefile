@@ -40,7 +40,7 @@ browser: ## Make sure the distribution's Chromium is installed (for the browser 
 	fi
 
 test: setup browser ## Run the whole test suite (unit, real-data, pipeline, browser)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup ## ruff and the import-layer contracts
 	$(BIN)/ruff check src tests benchmarks notebooks

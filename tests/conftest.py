@@ -35,10 +35,19 @@ def _skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+#: Fixtures that build a whole scratch site (a full ``dvc repro``, about two minutes): tests
+#: using them share one pytest-xdist worker (``--dist loadgroup``), so the site is built once.
+SITE_FIXTURES = {"built", "scaffolded"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group mark into a node id
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if MIRROR_FIXTURES & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if MIRROR_FIXTURES & names:
             item.add_marker(pytest.mark.mirror)
+        if SITE_FIXTURES & names:
+            item.add_marker(pytest.mark.xdist_group("site"))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -31,8 +31,8 @@ import textwrap
 import pandas as pd
 
 from wmresearch.config import Project
+from wmresearch.evidence.area import study_area
 from wmresearch.evidence.tables import Tables
-from wmresearch.region import areas as named_areas
 from wmresearch.region import claims as register
 from wmresearch.region import decomposition as dec
 from wmresearch.reporting import line_chart, number, say, show_table, write_metrics
@@ -57,8 +57,7 @@ SRC_LOOKUP = "ONS, local authority district code history; areas register of this
 # members may not share a district, so every total counts a district once.
 
 # %%
-lookup = evidence.get("lad_lookup")
-resolved = {key: named_areas.resolve_area(key, lookup) for key in areas}
+resolved = {key: study_area(evidence, key) for key in areas}
 area_table = pd.DataFrame({
     "Area": [a.name for a in resolved.values()],
     "Made of": [", ".join(a.members) for a in resolved.values()],
@@ -200,10 +199,9 @@ say(f"For the three-LEP area the {decomposition_year} output gap is "
 # %%
 gva = evidence.get("gva_itl3_industry")
 bres = evidence.get("bres_itl2_sic2")
-lad_itl = evidence.get("lad_itl")
 rows = []
 for key, area in resolved.items():
-    itl2, exact = named_areas.itl2_cover(area, lad_itl)
+    itl2, exact = list(area.itl2), area.itl2_exact
     split = dec.shift_share_productivity(**dec.industry_accounts(gva, bres, itl2,
                                                                  industry_year))
     rows.append({"Area": names[key], "ITL2 areas": ", ".join(itl2),

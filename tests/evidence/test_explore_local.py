@@ -102,7 +102,7 @@ def test_rows_without_a_code_are_rejected_with_reason(mirror):
         na = sum(r["areacd"] == "na" for r in csv.DictReader(fh))
     cleaned = read_explore_local(path)
     assert cleaned.rows_rejected == na == 60  # 3 Scottish city regions x 10 years x 2
-    assert cleaned.rejects["reason"].str.contains("areacd na").all()
+    assert cleaned.rejects["reason"].str.contains("area code na").all()
 
 
 def test_every_registered_indicator_is_in_its_file(mirror):

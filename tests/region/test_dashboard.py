@@ -11,9 +11,9 @@ from wmresearch.evidence.indicators import INDICATORS, get_indicator
 from wmresearch.evidence.population import get_population_mye2021
 from wmresearch.region.dashboard import (
     NOT_PUBLISHED,
+    board_summary,
     dashboard,
     format_value,
-    key_messages,
     trend,
 )
 
@@ -87,27 +87,30 @@ def test_wmca_dashboard(wmca):
     assert set(wmca["trend"].str[0]) <= {"↑", "↓", "→", "f"}
 
 
-def test_key_messages_are_written_from_the_figures(wmca):
-    messages = key_messages(wmca)
-    assert 3 <= len(messages) <= 6
-    assert all(m.endswith(".") and "nan" not in m for m in messages)
-    assert "West Midlands" in messages[0]
-    # Employment (70.5% vs 75.7%) is compared; its figures appear in a message only if it is
-    # among the two largest shortfalls, so check the count sentence instead.
+def test_key_message_counts_are_taken_from_the_figures(wmca):
+    summary = board_summary(wmca)
+    assert summary["area"] == "West Midlands"  # the name ONS gives E47000007
     compared = wmca[~wmca["comparator"].str.startswith("no national")
                     & (wmca["region_value"] != NOT_PUBLISHED)]
-    # IDS has 7 compared indicators; employment is alone in its group, the rest too, so the
-    # groups equal the indicators here
-    assert messages[0].startswith(f"Of {len(compared)} measures with a national comparison "
-                                  f"({len(compared)} indicators")
+    # IDS has 7 compared indicators, each alone in its group: measures equal indicators
+    assert summary["indicators"] == summary["measures"] == len(compared)
+    assert summary["better"] + summary["worse"] == summary["measures"]
+    # employment 70.5% against the UK's 75.7%: a shortfall of 6.9%; the largest shortfall
+    # is the most negative relative gap, signed by the indicator's direction
+    gaps = summary["shortfalls"]["gap"].tolist()
+    assert gaps == sorted(gaps) and all(g < 0 for g in gaps)
+    emp = wmca.set_index("indicator_id").loc["employment_rate"]
+    assert emp["significance"] == "significantly lower"
+    assert summary["significant"] >= 1 and summary["tested"] >= summary["significant"]
+    assert summary["missing"] == int((wmca["region_value"] == NOT_PUBLISHED).sum())
 
 
 def test_correlated_indicators_count_once(tables):
     board = dashboard(tables, "E47000007", WM7, indicators=[
         "anxiety", "happiness", "life_satisfaction", "worthwhile", "employment_rate"])
-    first = key_messages(board)[0]
+    summary = board_summary(board)
     # four wellbeing scores are one measure; with employment, two measures from five
-    assert first.startswith("Of 2 measures with a national comparison (5 indicators")
+    assert (summary["measures"], summary["indicators"]) == (2, 5)
 
 
 def test_totals_are_not_ranked_and_nominal_trends_are_marked(tables):
@@ -124,7 +127,7 @@ def test_totals_are_not_ranked_and_nominal_trends_are_marked(tables):
 def test_other_areas(tables, code, lads):
     board = dashboard(tables, code, lads, indicators=IDS)
     _no_nan(board)
-    assert len(board) == len(IDS) and 3 <= len(key_messages(board)) <= 6
+    assert len(board) == len(IDS) and board_summary(board)["total"] == len(IDS)
     emp = board.set_index("indicator_id").loc["employment_rate"]
     if code == "E08000025":
         # Birmingham, APS 2023: 65.9%; a district is not ranked among combined authorities.

@@ -8,13 +8,13 @@ import math
 import pandas as pd
 import pytest
 
+from wmresearch.evidence.area import resolve_area
 from wmresearch.evidence.bres import get_bres_itl2_sic2
 from wmresearch.evidence.geography import current_lad_codes, get_la_codes
 from wmresearch.evidence.gva import get_gva_by_industry
 from wmresearch.evidence.indicators import INDICATORS, get_indicator
 from wmresearch.evidence.population import get_population_mye2021
 from wmresearch.evidence.productivity import get_productivity_lad
-from wmresearch.region.areas import resolve_area
 from wmresearch.region.decomposition import (
     COMPONENTS,
     industry_accounts,

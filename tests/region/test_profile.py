@@ -51,14 +51,6 @@ def test_deprivation_summary_weights_by_population():
     assert out["mean_rank_pop_weighted"] == pytest.approx((300000 + 2e7 + 3e7) / 5000)
 
 
-def test_itl_coverage_reports_extra_districts():
-    lad_itl = pd.DataFrame({"lad_code": ["a", "b", "c"], "lad_name": ["A", "B", "C"],
-                            "itl2_code": ["T1", "T1", "T2"]})
-    region = pd.DataFrame({"lad_code": ["a"], "itl2_code": ["T1"]})
-    assert profile.itl_coverage(lad_itl, region) == {"codes": ["T1"], "exact": False,
-                                                     "extra_lads": ["B"]}
-
-
 def test_workplace_by_msoa_share_and_lq():
     census = pd.DataFrame({"msoa11_code": ["m1", "m1", "m2", "m2"],
                            "msoa11_name": ["M1", "M1", "M2", "M2"],

@@ -78,15 +78,10 @@ def _lad_itl(ctx: Context) -> Cleaned:
 
 
 def _region(ctx: Context) -> Cleaned:
+    # any area evidence.area resolves: an ONS code or a named area of areas.yaml
     from wmresearch.evidence.geography import region_lads
 
-    lads = region_lads(ctx.tables["lad_lookup"], ctx.region)
-    lad_itl = ctx.tables["lad_itl"]
-    itl = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name", "itl2_code",
-                                           "share"]].rename(columns={"share": "itl3_share"})
-    from wmresearch.evidence.geography import SCHEMA_REGION_LADS
-
-    out = SCHEMA_REGION_LADS.validate(lads.merge(itl, on="lad_code", how="left"))
+    out = region_lads(ctx.tables["lad_lookup"], ctx.region, ctx.tables["lad_itl"])
     return Cleaned("region_lads", out, len(out), source=f"region {ctx.region}")
 
 
@@ -348,3 +343,22 @@ def load_table(paths: Paths, name: str) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: run `dvc repro evidence`")
     return pd.read_parquet(path)
+
+
+def load_rejects(paths: Paths, names: list[str]) -> pd.DataFrame:
+    """The rows the build rejected from tables ``names``, with ``table`` and ``reason``
+    (each table's ``rejects/<name>.csv``; empty with those columns when ``names`` is).
+
+    Raises
+    ------
+    FileNotFoundError
+        If a table's rejects file is missing (the evidence stage writes one per table).
+    """
+    frames = []
+    for name in names:
+        path = paths.rejects / f"{name}.csv"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found: run `dvc repro evidence`")
+        frames.append(pd.read_csv(path, dtype=str).assign(table=name))
+    return pd.concat(frames or [pd.DataFrame(columns=["table", "reason"])], ignore_index=True)
+

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wmresearch.evidence import geography
 from wmresearch.evidence.io import Cleaned
 
 DEMO_LADS = [  # (code, name, itl3, combined authority)
@@ -107,11 +108,7 @@ def demo_tables(region: str, seed: int = 0) -> list[Cleaned]:
     rng = np.random.default_rng(seed)
     lookup = demo_lookup()
     itl = _lad_itl()
-    region_lads = lookup[lookup["cauth_code"] == region][
-        ["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
-    region_lads = region_lads.merge(itl[["lad_code", "itl3_code", "itl3_name", "itl2_code",
-                                         "share"]].rename(columns={"share": "itl3_share"}),
-                                    on="lad_code")
+    region_lads = geography.region_lads(lookup, region, itl)
     tables = {"lad_lookup": lookup, "lad_itl": itl, "region_lads": region_lads,
               "productivity_lad": _productivity(rng), "imd2019_lsoa": _imd(rng),
               "bres_itl2_sic2": _bres(rng)}

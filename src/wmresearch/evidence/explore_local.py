@@ -299,7 +299,7 @@ def read_explore_local(path: Path | str, lad_lookup: Mapping[str, str] | None = 
     work = work.join(parse_periods(work["period"], path, work["source_row"]))
     work, rejected = apply_checks(work, [
         (~is_code(work["areacd"], AREA_CODE),
-         "areacd " + work["areacd"].fillna("<blank>") + " is not a GSS or ITL area code"),
+         "area code " + work["areacd"].fillna("<blank>") + " is not a GSS or ITL area code"),
     ])
     work["areacd_original"] = work["areacd"]
     if lad_lookup is not None:

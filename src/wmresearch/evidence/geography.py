@@ -1,4 +1,4 @@
-"""ONS geography: code history, the region parameter, and boundaries.
+"""ONS geography: code history, the districts of the region parameter, and boundaries.
 
 Sources: ONS Open Geography Portal (https://geoportal.statistics.gov.uk): local authority code
 history with combined authorities, LAD December 2023 and ITL3 January 2021 BUC boundaries.
@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
+from wmresearch.evidence.area import resolve_area
 from wmresearch.evidence.io import (
     Cleaned,
     blank_to_na,
@@ -82,8 +83,8 @@ SCHEMA_REGION_LADS = pa.DataFrameSchema(
                                             "(below 1 for a district straddling ITL3 areas)"),
     },
     strict=True,
-    description="The districts making up the study region (params.yaml global.region) with "
-                "their ITL3/ITL2 areas.",
+    description="The districts making up the study area (the region parameter, an ONS code or "
+                "a named area) with their ITL3/ITL2 areas.",
 )
 
 
@@ -127,35 +128,31 @@ def current_lad_codes(lookup: pd.DataFrame) -> dict[str, str]:
     return dict(zip(lookup["lad_code"], lookup["lad_code_active"], strict=True))
 
 
-def region_lads(lookup: pd.DataFrame, region: str) -> pd.DataFrame:
-    """Current LADs making up ``region``: a combined authority (E47), region (E12), country
-    (E92/W92/S92/N92) or a single LAD code.
+def region_lads(lookup: pd.DataFrame, region: str,
+                lad_itl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The current districts of ``region`` (``global.region``: an ONS code or a named area of
+    ``areas.yaml``, resolved by :func:`wmresearch.evidence.area.resolve_area`) with their
+    combined authority, region and, given ``lad_itl``, the ITL3 area holding most of each
+    (columns of :data:`SCHEMA_REGION_LADS`).
 
     Raises
     ------
-    KeyError
-        If no LAD belongs to ``region``.
+    wmresearch.evidence.area.AreaError
+        If ``region`` is not a known area (the message names it).
     """
+    area = resolve_area(region, lookup)
     active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
-    for column in ("cauth_code", "region_code", "country_code", "lad_code"):
-        hit = active[active[column] == region]
-        if len(hit):
-            return (hit[["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code",
-                         "region_name"]].sort_values("lad_code").reset_index(drop=True))
-    raise KeyError(f"region {region!r} matches no combined authority, region, country or LAD "
-                   "code in the LAD lookup")
-
-
-def region_name(lookup: pd.DataFrame, region: str) -> str:
-    """Human name of a region code (e.g. E47000007 -> 'West Midlands Combined Authority')."""
-    lads = region_lads(lookup, region)
-    if region.startswith("E47"):
-        return f"{lads['cauth_name'].iloc[0]} Combined Authority"
-    if region.startswith("E12"):
-        return str(lads["region_name"].iloc[0])
-    if len(lads) == 1:
-        return str(lads["lad_name"].iloc[0])
-    return region
+    out = (active[active["lad_code"].isin(area.lads)]
+           [["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
+           .sort_values("lad_code").reset_index(drop=True))
+    if lad_itl is None:
+        return out
+    current = current_lad_codes(lookup)
+    # the boundaries' district codes may predate the code history's current ones
+    itl = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name", "itl2_code",
+                                           "share"]].rename(columns={"share": "itl3_share"})
+    itl = itl.assign(lad_code=itl["lad_code"].map(current).fillna(itl["lad_code"]))
+    return SCHEMA_REGION_LADS.validate(out.merge(itl, on="lad_code", how="left"))
 
 
 def _read_boundaries(path: Path) -> gpd.GeoDataFrame:

@@ -1,7 +1,8 @@
 """Checking ``params.yaml`` before any notebook runs, against the data actually acquired.
 
-A mistyped region code or an unavailable year should fail in one line that names the
-parameter, the bad value and the valid ones, not thirty lines deep inside a notebook.
+A mistyped region code or area name, or an unavailable year, should fail in one line that
+names the parameter, the bad value and the valid ones, not thirty lines deep inside a
+notebook.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from wmresearch.config import Paths
+from wmresearch.evidence.area import AreaError, load_areas, resolve_area
 from wmresearch.sources.acquire import load_manifest
 
 
@@ -33,31 +35,20 @@ def _lookup(paths: Paths, manifest: dict[str, Any]) -> pd.DataFrame:
     return get_la_codes(*files).data
 
 
-def known_areas(lookup: pd.DataFrame) -> dict[str, str]:
-    """Every code usable as ``global.region`` with its name: combined authorities, regions,
-    countries and current districts."""
-    active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
-    areas: dict[str, str] = {}
-    for code, name in active[["cauth_code", "cauth_name"]].dropna().drop_duplicates().values:
-        areas[code] = f"{name} Combined Authority"
-    for code, name in active[["region_code", "region_name"]].dropna().drop_duplicates().values:
-        areas[code] = str(name)
-    for code in active["country_code"].dropna().unique():
-        areas.setdefault(str(code), str(code))
-    for code, name in active[["lad_code", "lad_name"]].values:
-        areas[code] = str(name)
-    return areas
-
-
 def check_region(region: str, lookup: pd.DataFrame) -> str:
-    """Return the region's name, or raise naming the parameter and the valid codes."""
-    areas = known_areas(lookup)
-    if region in areas:
-        return areas[region]
-    cauths = ", ".join(f"{c} {n}" for c, n in sorted(areas.items()) if c.startswith("E47"))
-    raise ParameterError(
-        f"global.region = {region!r} is not a known area. Use a combined authority "
-        f"({cauths}), a region (E12...), a country or a current district code.")
+    """Return the area's name, or raise one message naming the parameter, the bad value and
+    what is accepted: a named area of ``areas.yaml`` or an ONS code, resolved through the code
+    history by :func:`wmresearch.evidence.area.resolve_area`."""
+    try:
+        return resolve_area(region, lookup).name
+    except AreaError as error:
+        active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
+        cauths = ", ".join(f"{c} {n}" for c, n in sorted(set(map(tuple, active[[
+            "cauth_code", "cauth_name"]].dropna().to_numpy()))))
+        raise ParameterError(
+            f"global.region = {region!r} is not a known area ({error}). Use a named area "
+            f"({', '.join(sorted(load_areas()))}), a combined authority ({cauths}), a region "
+            "(E12...), a country or a district code.") from None
 
 
 def check_year(name: str, year: Any, available: list[int]) -> None:

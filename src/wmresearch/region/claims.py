@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Protocol
 
 import pandas as pd
 import yaml
 
-from wmresearch.region import areas as ar
+from wmresearch.evidence.area import StudyArea, TableSource, study_area
+from wmresearch.region import aggregates as ar
 from wmresearch.region import decomposition as dec
 from wmresearch.region.money import gap_at_uk_rate
 
@@ -55,17 +55,18 @@ def _need(tables: TableSource, *names: str) -> list[pd.DataFrame]:
     return frames
 
 
-def _area(claim: Claim, tables: TableSource) -> ar.Area:
-    return ar.resolve_area(claim.area, _need(tables, "lad_lookup")[0])
+def _area(claim: Claim, tables: TableSource) -> StudyArea:
+    _need(tables, "lad_lookup", "lad_itl")
+    return study_area(tables, claim.area)
 
 
-def _geography(area: ar.Area) -> str:
+def _geography(area: StudyArea) -> str:
     return (f"Geography: {area.name}, {len(area.lads)} districts as listed in the package's "
             "areas register" + (" (shared LEP districts counted in full)."
                                 if area.key == "wm_three_lep" else "."))
 
 
-def _gva(claim, tables, year: int) -> tuple[float, str, ar.Area]:
+def _gva(claim, tables, year: int) -> tuple[float, str, StudyArea]:
     gva, prod, lad_itl = _need(tables, "gva_itl3_industry", "productivity_lad", "lad_itl")
     area = _area(claim, tables)
     value, method = ar.area_gva(gva, prod, lad_itl, area, year)
@@ -148,9 +149,9 @@ def output_gap_employment(claim, tables) -> Recomputed:
 
 
 def within_industry_share(claim, tables) -> Recomputed:
-    gva, bres, lad_itl = _need(tables, "gva_itl3_industry", "bres_itl2_sic2", "lad_itl")
+    gva, bres = _need(tables, "gva_itl3_industry", "bres_itl2_sic2")
     area = _area(claim, tables)
-    itl2, exact = ar.itl2_cover(area, lad_itl)
+    itl2, exact = list(area.itl2), area.itl2_exact
     year = min(max(claim.period[-1], int(bres["year"].min())), int(bres["year"].max()))
     out = dec.shift_share_productivity(**dec.industry_accounts(gva, bres, itl2, year))
     geography = (_geography(area) if exact else f"Geography: BRES is published for ITL2 "
@@ -185,9 +186,9 @@ def population(claim, tables) -> Recomputed:
 
 
 def manufacturing_gva(claim, tables) -> Recomputed:
-    gva, lad_itl = _need(tables, "gva_itl3_industry", "lad_itl")
+    (gva,) = _need(tables, "gva_itl3_industry")
     area = _area(claim, tables)
-    itl2, exact = ar.itl2_cover(area, lad_itl)
+    itl2, exact = list(area.itl2), area.itl2_exact
     rows = gva[(gva["year"] == claim.period[-1]) & (gva["sic07_code"] == "C")
                & gva["itl_code"].str[:4].isin(itl2)]
     return Recomputed(float(rows["gva_gbp_m"].sum()) / 1e3, f"{SRC_GVA}, section C, "
@@ -270,10 +271,6 @@ FIELDS = ("id", "words", "document", "date", "area", "measure", "period", "value
 
 class ClaimError(ValueError):
     """A malformed claim or one whose measure cannot be recomputed by any check."""
-
-
-class TableSource(Protocol):
-    def get(self, name: str) -> pd.DataFrame | None: ...
 
 
 @dataclass(frozen=True)

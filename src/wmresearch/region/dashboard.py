@@ -1,7 +1,7 @@
-"""The State-of-the-Region dashboard: one row per indicator, in words, and its key messages.
+"""The State-of-the-Region dashboard: one row per indicator, and what its key messages count.
 
 Each row gives the region's latest value (:func:`~wmresearch.region.indicators.region_value`),
-the national comparator, the rank among combined authorities
+the national comparator, the rank among the area's peers
 (:func:`~wmresearch.region.peers.peer_table`), the significance of the gap where ONS
 publishes intervals, and the trend over the last periods (:func:`trend`). Missing figures are
 written in words, never ``nan``.
@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from wmresearch.evidence.area import PeerGroup
 from wmresearch.evidence.indicators import INDICATORS
 from wmresearch.region.indicators import region_series, region_value
 from wmresearch.region.peers import HIGHER, LOWER, ci_significance, peer_table, rank_of
@@ -99,7 +100,8 @@ def _recent(series: pd.DataFrame) -> list[float]:
 
 
 def _row(tables: Mapping[str, pd.DataFrame], indicator_id: str, region_code: str,
-         lad_codes: list[str] | None, area: str) -> dict[str, object]:
+         lad_codes: list[str] | None, area: str,
+         peers: PeerGroup | None) -> dict[str, object]:
     spec = INDICATORS[indicator_id]
     els = tables["explore_local"]
     weights = {"population": tables.get("population_mye2021"),
@@ -115,10 +117,14 @@ def _row(tables: Mapping[str, pd.DataFrame], indicator_id: str, region_code: str
     if spec.unit in LEVEL_UNITS:
         rank = NOT_RANKED_LEVEL
     else:
+        # an area ONS publishes no figure for (a union) is ranked on its aggregated value
+        add = ((region_code, area, v.value) if peers is not None and peers.own is None
+               and v.value is not None else None)
         try:
-            rank = rank_of(peer_table(els, indicator_id, year=v.year), region_code)
+            rank = rank_of(peer_table(els, indicator_id, year=v.year, peers=peers, add=add),
+                           region_code)
         except KeyError:
-            rank = "no combined-authority figures published"
+            rank = f"no figures published for {peers.label if peers else 'its peers'}"
     published = v.comparator_value is not None
     significance = (ci_significance(v.lci_95, v.uci_95, v.comparator_lci_95,
                                     v.comparator_uci_95)
@@ -144,7 +150,7 @@ def _row(tables: Mapping[str, pd.DataFrame], indicator_id: str, region_code: str
 def dashboard(tables: Mapping[str, pd.DataFrame], region_code: str,
               lad_codes: list[str] | None = None, *,
               indicators: Iterable[str] | None = None,
-              area_name: str | None = None) -> pd.DataFrame:
+              area_name: str | None = None, peers: PeerGroup | None = None) -> pd.DataFrame:
     """One row per indicator for a region: value, comparator, rank, trend, release, period.
 
     Parameters
@@ -161,7 +167,10 @@ def dashboard(tables: Mapping[str, pd.DataFrame], region_code: str,
         Indicator ids (default every id in :data:`~wmresearch.evidence.indicators.INDICATORS`
         with rows in ``explore_local``).
     area_name
-        Name used in :func:`key_messages` (default the name ONS gives the code).
+        The area's name in the ``area`` column (default the name ONS gives the code).
+    peers
+        The area's :class:`~wmresearch.evidence.area.PeerGroup`, the areas it is ranked among
+        (default: combined authorities, ONS's own figure for ``region_code``).
 
     Returns
     -------
@@ -179,7 +188,7 @@ def dashboard(tables: Mapping[str, pd.DataFrame], region_code: str,
         i for i, spec in INDICATORS.items() if spec.indicator in published]
     names = els.loc[els["areacd"] == region_code, "areanm"]
     area = area_name or (str(names.iloc[0]) if len(names) else region_code)
-    return pd.DataFrame([_row(tables, i, region_code, lad_codes, area) for i in ids])
+    return pd.DataFrame([_row(tables, i, region_code, lad_codes, area, peers) for i in ids])
 
 
 def _gap(row: pd.Series) -> float | None:
@@ -193,21 +202,22 @@ def _gap(row: pd.Series) -> float | None:
     return None if sign is None else sign * (float(value) / float(comp) - 1)
 
 
-def _describe(row: pd.Series) -> str:
-    rank = row["rank"]
-    rank_text = f", {rank} combined authorities" if rank[0].isdigit() else ""
-    return (f"{row['indicator'][0].lower()}{row['indicator'][1:]} ({row['region_value']} "
-            f"against {row['comparator']}{rank_text}, {row['period']})")
+def board_summary(board: pd.DataFrame) -> dict[str, object]:
+    """What the key messages state, counted from a :func:`dashboard` table.
 
+    Indicators compared are rates, means and per-head values with a national figure (totals
+    are not compared with national totals); indicators that move together (:data:`GROUPS`,
+    e.g. the five business survival rates) count once as a measure, by their average gap.
+    The gap is relative, signed so that positive is better (``higher_is_better``).
 
-def key_messages(board: pd.DataFrame) -> list[str]:
-    """Three to six plain-English sentences written from a :func:`dashboard` table.
-
-    The sentences say on how many indicators (rates, means and per-head values; totals are
-    not compared with national totals) the area is better or worse than the national figure,
-    its largest shortfalls and strongest results (relative gap, signed by
-    ``higher_is_better``), how many confidence-interval comparisons are significant, the
-    recent trends, and how many indicators are not published for the area.
+    Returns
+    -------
+    dict
+        ``area``; ``indicators`` (compared), ``measures`` (groups), ``better``, ``worse``
+        (measures); ``shortfalls`` and ``strengths`` (up to two dashboard rows each, the
+        largest relative gap first); ``tested`` (indicators with intervals for both),
+        ``significant``; ``improving``, ``worsening`` (trends); ``missing`` (not published
+        nor buildable from districts) of ``total`` indicators.
 
     Raises
     ------
@@ -216,43 +226,22 @@ def key_messages(board: pd.DataFrame) -> list[str]:
     """
     if board.empty:
         raise ValueError("the dashboard has no rows")
-    area = str(board["area"].iloc[0])
     gaps = board.assign(gap=board.apply(_gap, axis=1)).dropna(subset=["gap"])
     gaps = gaps[gaps["gap"].astype(float).notna()].sort_values("gap")
-    # correlated indicators (five survival rates, four wellbeing scores...) count once
     grouped = gaps.assign(group=gaps["indicator_id"].map(GROUPS).fillna(gaps["indicator_id"])
                           ).groupby("group")["gap"].mean()
-    better, worse = int((grouped > 0).sum()), int((grouped < 0).sum())
-    out = [f"Of {len(grouped)} measures with a national comparison ({len(gaps)} indicators, "
-           "those that move together such as the five business survival rates counted once), "
-           f"{area} does better than the national figure on {better} and worse on {worse}."]
-    shortfalls = gaps[gaps["gap"] < 0].head(2)
-    if len(shortfalls):
-        out.append("The largest shortfalls are in " + " and ".join(
-            _describe(r) for _, r in shortfalls.iterrows()) + ".")
-    strengths = gaps[gaps["gap"] > 0].tail(2).iloc[::-1]
-    if len(strengths):
-        out.append("It compares best on " + " and ".join(
-            _describe(r) for _, r in strengths.iterrows()) + ".")
-    tested = board[board["significance"].isin([HIGHER, LOWER,
-                                               "not significantly different"])]
-    if len(tested):
-        sig = int(tested["significance"].isin([HIGHER, LOWER]).sum())
-        verb = "is" if sig == 1 else "are"
-        out.append(f"Where ONS publishes confidence intervals ({len(tested)} indicators), "
-                   f"{sig} of the differences from the national figure {verb} statistically "
-                   "significant (95% intervals that do not overlap).")
-    improving = int(board["trend"].str.endswith("improving").sum())
-    worsening = int(board["trend"].str.endswith("worsening").sum())
-    if improving + worsening:
-        out.append(f"Over the latest three to five periods, {improving} indicators are "
-                   f"improving and {worsening} worsening.")
-    missing = int((board["region_value"] == NOT_PUBLISHED).sum())
-    if missing:
-        out.append(f"{missing} of {len(board)} indicators are not published for {area} and "
-                   "cannot be built from its districts.")
-    return out[:6]
+    tested = board["significance"].isin([HIGHER, LOWER, "not significantly different"])
+    return {"area": str(board["area"].iloc[0]), "indicators": len(gaps),
+            "measures": len(grouped), "better": int((grouped > 0).sum()),
+            "worse": int((grouped < 0).sum()), "shortfalls": gaps[gaps["gap"] < 0].head(2),
+            "strengths": gaps[gaps["gap"] > 0].tail(2).iloc[::-1],
+            "tested": int(tested.sum()),
+            "significant": int(board["significance"].isin([HIGHER, LOWER]).sum()),
+            "improving": int(board["trend"].str.endswith("improving").sum()),
+            "worsening": int(board["trend"].str.endswith("worsening").sum()),
+            "missing": int((board["region_value"] == NOT_PUBLISHED).sum()),
+            "total": len(board)}
 
 
 __all__ = ["FLAT_TOLERANCE", "GROUPS", "NOT_PUBLISHED", "NOT_RANKED_LEVEL", "NO_COMPARATOR",
-           "dashboard", "format_value", "key_messages", "trend"]
+           "board_summary", "dashboard", "format_value", "trend"]

@@ -1,4 +1,7 @@
-"""Every combined authority on one indicator: value, interval, rank and significance.
+"""An area among its peers on one indicator: value, interval, rank and significance.
+
+Peers are chosen by the study area's kind (:class:`~wmresearch.evidence.area.PeerGroup`):
+combined authorities, English regions, or the districts of a district's region.
 
 Ranks run from 1 = best given the indicator's direction (``higher_is_better``); tied values
 share the best rank of the tie (``min`` ranking: 70.5, 70.5, 69 -> 1, 1, 3 when higher is
@@ -17,8 +20,9 @@ import math
 
 import pandas as pd
 
+from wmresearch.evidence.area import PeerGroup, StudyArea
 from wmresearch.evidence.indicators import INDICATORS
-from wmresearch.region.indicators import COMPARATORS, indicator_rows
+from wmresearch.region.indicators import COMPARATORS, indicator_rows, region_value
 
 HIGHER = "significantly higher"
 LOWER = "significantly lower"
@@ -84,9 +88,17 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _peer_rows(rows: pd.DataFrame, peers: PeerGroup | None) -> pd.DataFrame:
+    if peers is None:
+        return rows[rows["areacd"].str.startswith("E47")]
+    keep = rows["areacd"].map(peers.selects) & ~rows["areacd"].isin(peers.excluded)
+    return rows[keep.astype(bool)]
+
+
 def peer_table(table: pd.DataFrame, indicator_id: str, *, year: int | None = None,
-               highlight: str | None = None) -> pd.DataFrame:
-    """Every combined authority ONS publishes for the indicator, ranked, vs the nation.
+               highlight: str | None = None, peers: PeerGroup | None = None,
+               add: tuple[str, str, float] | None = None) -> pd.DataFrame:
+    """Every peer ONS publishes for the indicator, ranked, vs the nation.
 
     Parameters
     ----------
@@ -95,34 +107,42 @@ def peer_table(table: pd.DataFrame, indicator_id: str, *, year: int | None = Non
     indicator_id
         Key of :data:`~wmresearch.evidence.indicators.INDICATORS`.
     year
-        Year in which the period starts; default the latest year with any combined authority.
+        Year in which the period starts; default the latest year with any peer.
     highlight
-        A combined-authority code to flag (``highlight`` column).
+        An area code to flag (``highlight`` column).
+    peers
+        The study area's :class:`~wmresearch.evidence.area.PeerGroup` (default: combined
+        authorities); peers sharing districts with the area (``peers.excluded``) are left out.
+    add
+        ``(code, name, value)`` of an area ONS publishes no figure for (a union of areas,
+        aggregated from its districts for the same year), ranked with the peers; it has no
+        confidence interval.
 
     Returns
     -------
     pandas.DataFrame
-        One row per combined authority (``E47`` codes in the file that year; a code superseded
+        One row per peer (the codes in the file that year; a combined authority superseded
         by :data:`SUPERSEDED` is dropped when its successor is present), best first:
         ``areacd, areanm, value, lci_95, uci_95, rank, of, rank_text`` ("3rd of 14"),
         ``comparator_code, comparator_label, comparator_value, significance, highlight,
-        period, release, release_date``. Ranks are among areas with a value; an area whose
-        value is suppressed has rank NA and rank_text "not published".
+        period, year, release, release_date``. Ranks are among areas with a value; an area
+        whose value is suppressed has rank NA and rank_text "not published".
 
     Raises
     ------
     KeyError
-        Unknown indicator, or no combined-authority row for it (in ``year``).
+        Unknown indicator, or no peer row for it (in ``year``).
     """
     spec = INDICATORS[indicator_id] if indicator_id in INDICATORS else None
+    group = peers.label if peers is not None else "combined authorities"
     rows = indicator_rows(table, indicator_id)
-    cas = rows[rows["areacd"].str.startswith("E47")]
+    cas = _peer_rows(rows, peers)
     if cas.empty:
-        raise KeyError(f"indicator {indicator_id!r} has no combined-authority rows")
+        raise KeyError(f"indicator {indicator_id!r} has no rows for {group}")
     year = int(year if year is not None else cas["year"].max())
     cas = cas[cas["year"] == year]
     if cas.empty:
-        raise KeyError(f"indicator {indicator_id!r} has no combined-authority rows in {year}")
+        raise KeyError(f"indicator {indicator_id!r} has no rows for {group} in {year}")
     present = set(cas["areacd"])
     cas = cas[~cas["areacd"].map(lambda c: SUPERSEDED.get(c) in present)]
     comp = rows[(rows["year"] == year) & rows["areacd"].isin(list(COMPARATORS))]
@@ -135,6 +155,12 @@ def peer_table(table: pd.DataFrame, indicator_id: str, *, year: int | None = Non
         "uci_95": cas["uci_95"].astype(float).to_numpy(),
         "period": cas["period_label"].to_numpy(), "release": cas["release"].to_numpy(),
         "release_date": cas["release_date"].to_numpy()})
+    if add is not None:
+        first = out.iloc[0]
+        out.loc[len(out)] = {"areacd": add[0], "areanm": add[1], "value": float(add[2]),
+                             "lci_95": math.nan, "uci_95": math.nan, "period": first["period"],
+                             "release": first["release"], "release_date": first["release_date"]}
+    out["year"] = year
     out["rank"] = rank_best_first(out["value"], spec.higher_is_better if spec else True)
     out["of"] = int(out["value"].notna().sum())
     out["rank_text"] = [f"{ordinal(int(r))} of {out['of'].iloc[0]}" if pd.notna(r)
@@ -150,13 +176,35 @@ def peer_table(table: pd.DataFrame, indicator_id: str, *, year: int | None = Non
     return out.sort_values(["rank", "areacd"], na_position="last", ignore_index=True)
 
 
+def area_among_peers(table: pd.DataFrame, indicator_id: str, area: StudyArea, *,
+                     year: int | None = None, **weights: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`peer_table` for a study area's peer group, the area highlighted.
+
+    Where ONS publishes no figure for the area (a union such as the Midlands Engine), its
+    value for the peers' year is aggregated from its districts
+    (:func:`~wmresearch.region.indicators.region_value`, with the ``weights`` tables
+    ``population``, ``productivity``, ``demography``) and ranked with them; peers sharing its
+    districts are left out. When the value cannot be aggregated (a median, say) the table
+    holds the peers only.
+    """
+    base = peer_table(table, indicator_id, year=year, highlight=area.code, peers=area.peers)
+    if area.peers is not None and area.peers.own is not None:
+        return base
+    own = int(base["year"].iloc[0])
+    value = region_value(table, indicator_id, area.code, area.lad_codes, year=own, **weights)
+    if value.value is None:
+        return base
+    return peer_table(table, indicator_id, year=own, highlight=area.code, peers=area.peers,
+                      add=(area.code, area.name, value.value))
+
+
 def rank_of(peers: pd.DataFrame, region_code: str) -> str:
     """The "7th of 12" text of one area in a :func:`peer_table`, or why there is none."""
     hit = peers[peers["areacd"] == region_code]
     if hit.empty:
-        return "not ranked (not a combined authority published for this indicator)"
+        return "not ranked (not among the areas published for this indicator)"
     return str(hit["rank_text"].iloc[0])
 
 
-__all__ = ["HIGHER", "LOWER", "NO_INTERVAL", "SAME", "SUPERSEDED", "ci_significance",
-           "ordinal", "peer_table", "rank_best_first", "rank_of"]
+__all__ = ["HIGHER", "LOWER", "NO_INTERVAL", "SAME", "SUPERSEDED", "area_among_peers",
+           "ci_significance", "ordinal", "peer_table", "rank_best_first", "rank_of"]

@@ -150,16 +150,3 @@ def workplace_by_msoa(census: pd.DataFrame, msoa_codes: list[str], section: str 
     out = out.loc[out.index.isin(msoa_codes)].reset_index()
     out[f"share_{section}"] = 100 * out[f"workers_{section}"] / out["workers_total"]
     return out
-
-
-def itl_coverage(lad_itl: pd.DataFrame, region_lads: pd.DataFrame, level: str = "itl2_code"
-                 ) -> dict[str, object]:
-    """How well the ITL areas touching the region match it: the ITL codes, and the districts
-    they contain that are outside the region (empty when the match is exact)."""
-    codes = sorted(region_lads[level].dropna().unique())
-    inside = set(lad_itl.loc[lad_itl[level].isin(codes), "lad_code"])
-    # a district only partly in these ITL areas still makes the match inexact
-    extra = sorted(inside - set(region_lads["lad_code"]))
-    # a straddling district has one row per ITL3 it overlaps
-    names = lad_itl.drop_duplicates("lad_code").set_index("lad_code")["lad_name"]
-    return {"codes": codes, "exact": not extra, "extra_lads": [names[c] for c in extra]}

@@ -96,7 +96,9 @@ if explore_local is not None:
     board = dashboard(weights, area.code, area.lad_codes, area_name=area.name,
                       peers=area.peers)
     board["described"] = [
-        f"{r.indicator[0].lower()}{r.indicator[1:]} ({r.region_value} against {r.comparator}"
+        # "Employment rate" -> "employment rate", but "GDP per head" stays
+        f"{r.indicator[:1].lower() if r.indicator[1:2].islower() else r.indicator[:1]}"
+        f"{r.indicator[1:]} ({r.region_value} against {r.comparator}"
         + (f", {r.rank} {area.peers.label}" if r.rank[0].isdigit() else "") + f", {r.period})"
         for r in board.itertuples()]
     summary = board_summary(board)
@@ -167,7 +169,7 @@ if board is None:
     say(f"_ONS's indicator files are {OMITTED}_")
 else:
     names = explore_local.drop_duplicates("areacd").set_index("areacd")["areanm"]
-    left_out = [str(names.get(code, code)) for code in area.peers.excluded]
+    left_out = [f"{names.get(code, code)} ({area.peers.kind})" for code in area.peers.excluded]
     ranks = board["rank"].str.extract(r" of (\d+)$")[0].dropna()
     sizes = [number(n) for n in sorted({int(n) for n in ranks})]
     out_of = ", ".join(sizes[:-1]) + (" or " if len(sizes) > 1 else "") + "".join(sizes[-1:])
@@ -442,27 +444,36 @@ else:
 
 # %%
 shapes = evidence.get("lsoa11_boundaries")
-if lsoas is not None and len(lsoas) and shapes is not None \
-        and shapes["lad_code"].isin(area.lad_codes).any():
-    shapes = shapes[shapes["lad_code"].isin(area.lad_codes)]
+shapes = shapes[shapes["lad_code"].isin(area.lad_codes)] if shapes is not None else None
+if lsoas is None or lsoas.empty or shapes is None or shapes.empty:
+    say("_LSOA boundaries for this area are not in the acquired data, so the map is omitted._")
+else:
+    drawn = lsoas[lsoas["lad24_code"].isin(shapes["lad_code"])]
     outlines = shapes.dissolve(by="lad_code").reset_index()
     outlines["name"] = outlines["lad_code"].map(area.lads)
     # no 2021 LSOA boundaries in the mirror: LSOAs whose code did not change since 2011
     # (the great majority) are drawn on their 2011 outline; changed ones are said in words
-    joined = shapes.merge(lsoas[["lsoa21_code", "imd_decile"]], left_on="area_code",
+    joined = shapes.merge(drawn[["lsoa21_code", "imd_decile"]], left_on="area_code",
                           right_on="lsoa21_code")
     choropleth(joined, "imd_decile", categorical=True, cmap="RdYlBu",
                title="Index of Multiple Deprivation 2025 by LSOA",
                legend_title="IMD decile (1 = most deprived)", outlines=outlines,
-               names="name" if len(area.lads) <= 20 else None,
+               names="name" if len(outlines) <= 20 else None,
                sources=[SRC_IOD25, SRC_BDY + "; LSOA 2011 outlines"])
-    say(f"The map draws {number(len(joined))} of the area's {number(len(lsoas))} "
-        "neighbourhoods of 2021: those whose code and outline are unchanged since 2011. The "
-        f"other {number(len(lsoas) - len(joined))} were split or merged in 2021 and have no "
-        "outline in the data used here, so they are left blank; the chart above counts them "
-        "all.")
-elif lsoas is not None and len(lsoas):
-    say("_LSOA boundaries for this area are not in the acquired data, so the map is omitted._")
+
+# %%
+if lsoas is not None and len(lsoas) and shapes is not None and len(shapes):
+    missing_shapes = sorted(set(area.lads) - set(shapes["lad_code"]))
+    say(("" if not missing_shapes else
+         f"Small-area boundaries in the acquired data cover {number(len(outlines))} of the "
+         f"area's {number(len(area.lads))} districts ({', '.join(outlines['name'])}): the map "
+         f"shows those only, and the other {number(len(missing_shapes))} districts are not "
+         "drawn. ")
+        + f"The map draws {number(len(joined))} of the {number(len(drawn))} neighbourhoods of "
+        "2021 in the districts drawn: those whose code and outline are unchanged since 2011. "
+        f"The other {number(len(drawn) - len(joined))} were split or merged in 2021 and have "
+        "no outline in the data used here, so they are left blank; the chart above counts "
+        "all the area's neighbourhoods.")
 
 # %%
 old = evidence.get("imd2019_lsoa")
@@ -509,7 +520,9 @@ for key in ("employment_rate", "median_weekly_pay", "gdhi_per_head",
               if pd.notna(peers["comparator_value"].iloc[0]) else None,
               sources=[SRC_ELS.format(release=release)
                        + f"; dotted line: {peers['comparator_label'].iloc[0]}"
-                       + ("; bars: ONS's 95% confidence intervals" if given else "")])
+                       + ("; bars: ONS's 95% confidence intervals" if given else "")
+                       + (f"; {area.name}: aggregated from its districts, no interval"
+                          if area.peers.own is None and peers["highlight"].any() else "")])
     if peers["highlight"].any():
         metrics[f"rank_{key}"] = rank_of(peers, area.code)
     else:
@@ -524,16 +537,40 @@ for key in ("employment_rate", "median_weekly_pay", "gdhi_per_head",
 # map shows workers per square kilometre, so large areas do not look busy by size alone.
 
 # %%
-census, msoas = evidence.get("census2011_workplace_msoa"), evidence.get("msoa11_boundaries")
-if census is None or msoas is None or not msoas["lad_code"].isin(area.lad_codes).any():
-    say(f"_Census workplace population or MSOA boundaries are {OMITTED}_")
+census, msoa_lookup = evidence.get("census2011_workplace_msoa"), evidence.get("msoa_lad_lookup")
+work = None
+if census is None or msoa_lookup is None:
+    say(f"_The Census workplace population or the MSOA lookup is {OMITTED}_")
 else:
-    msoas = msoas[msoas["lad_code"].isin(area.lad_codes)]
-    work = profile.workplace_by_msoa(census, list(msoas["area_code"]))
+    codes = msoa_lookup.loc[msoa_lookup["lad_code"].isin(area.lad_codes), "msoa11_code"]
+    work = profile.workplace_by_msoa(census, list(codes.dropna().unique()))
+    in_manufacturing = work["workers_C"].sum() / work["workers_total"].sum()
+    say(f"At the 2011 Census {number(float(work['workers_total'].sum()))} people worked in the "
+        f"area's {number(len(work))} MSOAs, {number(in_manufacturing, pct=True)} of them in "
+        "manufacturing.")
+    show_table(work.nlargest(10, "workers_total")[["msoa11_name", "workers_total", "share_C"]]
+               .rename(columns={"msoa11_name": "MSOA", "workers_total": "Workers",
+                                "share_C": "% manufacturing"}),
+               formats={"Workers": "{:,.0f}", "% manufacturing": "{:.1f}"},
+               caption="The ten MSOAs with the most workers, Census 2011",
+               sources=[SRC_CENSUS])
+    metrics["workers_2011"] = float(work["workers_total"].sum())
+
+# %%
+msoas = evidence.get("msoa11_boundaries")
+msoas = msoas[msoas["lad_code"].isin(area.lad_codes)] if msoas is not None else None
+if work is not None and (msoas is None or msoas.empty):
+    say("_MSOA boundaries for this area are not in the acquired data, so the maps are "
+        "omitted._")
+elif work is not None:
     places = msoas.merge(work, left_on="area_code", right_on="msoa11_code")
     outlines = msoas.dissolve(by="lad_code").reset_index()
     outlines["name"] = outlines["lad_code"].map(area.lads)
-    labels = "name" if len(area.lads) <= 20 else None
+    labels = "name" if len(outlines) <= 20 else None
+    if len(outlines) < len(area.lads):
+        say(f"Small-area boundaries in the acquired data cover {number(len(outlines))} of the "
+            f"area's {number(len(area.lads))} districts ({', '.join(outlines['name'])}): the "
+            "maps show those only.")
     # a count map shows mostly which MSOAs are large; workers per square kilometre do not
     places["workers_per_km2"] = places["workers_total"] / (places.geometry.area / 1e6)
     choropleth(places, "workers_per_km2", cmap="viridis", outlines=outlines, names=labels,
@@ -542,13 +579,6 @@ else:
     choropleth(places, "share_C", cmap="magma_r", outlines=outlines, names=labels,
                title="Share of workers in manufacturing, MSOAs, Census 2011",
                legend_title="% in manufacturing (quintiles)", sources=[SRC_CENSUS, SRC_BDY])
-    show_table(work.nlargest(10, "workers_total")[["msoa11_name", "workers_total", "share_C"]]
-               .rename(columns={"msoa11_name": "MSOA", "workers_total": "Workers",
-                                "share_C": "% manufacturing"}),
-               formats={"Workers": "{:,.0f}", "% manufacturing": "{:.1f}"},
-               caption="The ten MSOAs with the most workers, Census 2011",
-               sources=[SRC_CENSUS])
-    metrics["workers_2011"] = float(work["workers_total"].sum())
 
 # %%
 glossary(["gva", "output_gap", "lq", "confidence_interval", "lsoa", "imd"])

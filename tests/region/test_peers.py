@@ -5,12 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from wmresearch.evidence.area import resolve_area
+from wmresearch.evidence.geography import get_la_codes
 from wmresearch.evidence.indicators import INDICATORS, get_indicator
+from wmresearch.evidence.population import get_population_mye2021
 from wmresearch.region.peers import (
     HIGHER,
     LOWER,
     NO_INTERVAL,
     SAME,
+    area_among_peers,
     ci_significance,
     ordinal,
     peer_table,
@@ -85,3 +89,21 @@ def test_no_interval_published_for_claimant_count(els):
 def test_unknown_indicator_raises(els):
     with pytest.raises(KeyError, match="gva_per_hour"):
         peer_table(els, "gva_per_hour")
+
+
+def test_a_union_of_regions_is_ranked_among_the_other_regions(els, mirror):
+    lookup = get_la_codes(mirror / "geography/la_all_codes.csv.gz",
+                          mirror / "geography/cauth_all_codes.csv.gz").data
+    population = get_population_mye2021(mirror / "nomis/nomis_NM_2002_mye2021_lad.csv").data
+    engine = resolve_area("midlands_engine", lookup)
+    peers = area_among_peers(els, "employment_rate", engine, year=2023, population=population)
+    # regions against regions: its two member regions leave, the union joins (9 - 2 + 1)
+    assert set(peers["areacd"]) == {"E12000001", "E12000002", "E12000003", "E12000006",
+                                    "E12000007", "E12000008", "E12000009", "midlands_engine"}
+    own = peers.set_index("areacd").loc["midlands_engine"]
+    assert own["highlight"] and own["of"] == 8 and pd.isna(own["lci_95"])
+    # aggregated from its 65 districts, it lies inside ONS's published 95% intervals for both
+    # member regions (APS 2023: East Midlands 75.5%, 74.3-76.7; West Midlands 75.2%,
+    # 74.1-76.3), an estimate independent of the district figures
+    assert 74.3 <= own["value"] <= 76.3
+

@@ -97,7 +97,7 @@ outside = (f"; these ITL2 areas also contain {', '.join(area.extra_lads)}, so IT
            "describe a larger area" if area.extra_lads else ", which matches its districts "
            "exactly")
 say(f"**{area.name}**: {len(area.lads)} districts "
-    f"({', '.join(area.lads['lad_name'])}). Employment by detailed industry is published "
+    f"({', '.join(area.districts['lad_name'])}). Employment by detailed industry is published "
     f"for ITL2 areas, so the area is measured as ITL2 {area.itl2_label()}{outside}. "
     f"Reference economy: Great Britain. Data year: BRES {ctx.year}.")
 
@@ -199,7 +199,8 @@ plan = load_plan_clusters(evidence.get("sic2007"))
 START = 2015
 sizes = size_plan_clusters(plan, bres5, units, area.itl2_codes, sic=evidence.get("sic2007"),
                            start=START, end=ctx.year)
-area_jobs = cells[cells["itl2_code"].isin(area.itl2_codes)].fillna({"employment": 0})
+area_jobs = (cells[cells["itl2_code"].isin(area.itl2_codes)].fillna({"employment": 0})
+             .groupby("sic_code", as_index=False)["employment"].sum())
 members = {(c, s): plan.members(c, s) for c, s in zip(sizes["cluster"], sizes["scope"],
                                                       strict=True)}
 gva_table = evidence.get("gva_itl3_industry")
@@ -650,7 +651,7 @@ ctx.metrics |= {"benchmark_clusters": found.k, "benchmark_algorithm": found.algo
 calibration = {key: evidence.get(name) for key, name in EVIDENCE_FILES.items()}
 absent = [EVIDENCE_FILES[key] for key, table in calibration.items() if table is None]
 register = None if absent else synthetic_firm_register(
-    area.lads, **calibration, oa_lookup=evidence.get("oa_lookup_2011"), seed=seed,
+    area.districts, **calibration, oa_lookup=evidence.get("oa_lookup_2011"), seed=seed,
     scale=synthetic_firms.get("scale", 1.0), jitter_m=synthetic_firms.get("jitter_m", 400))
 
 # %%
@@ -660,7 +661,7 @@ if register is None:
         "the evidence base for this run, so the method demonstration is not shown._")
     ctx.metrics["sections_unavailable"] = ["synthetic_register", "k_density", "firm_clusters"]
 else:
-    districts = demo.district_outlines(evidence.get("msoa11_boundaries"), area.lads)
+    districts = demo.district_outlines(evidence.get("msoa11_boundaries"), area.districts)
     outside_msoas = demo.msoas_outside(register.msoas, districts)
     kept = ~register.firms["msoa11_code"].isin(outside_msoas)
     firms = register.firms[kept].reset_index(drop=True)

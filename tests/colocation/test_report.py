@@ -104,7 +104,13 @@ def _synthetic_evidence(rng: np.random.Generator) -> dict[str, pd.DataFrame]:
                               "easting": [p[0] for p in xy], "northing": [p[1] for p in xy]})
     lookup = pd.DataFrame({"msoa11_code": msoas, "lad_code": ["E08000025"] * 4
                            + ["E08000026"] * 4})
-    return {"sic2007": sic, "bres_itl2_sic5": bres5, "bres_itl2_sic2": bres2,
+    # the ONS code history and ITL lookup of the demo evidence base, cut to the two districts
+    demo = {t.name: t.data for t in demo_tables("E47000007", seed=1)
+            if t.name in ("lad_lookup", "lad_itl")}
+    history = demo["lad_lookup"][demo["lad_lookup"]["lad_code_active"].isin(lads["lad_code"])]
+    itl = demo["lad_itl"][demo["lad_itl"]["lad_code"].isin(lads["lad_code"])]
+    return {"lad_lookup": history, "lad_itl": itl,
+            "sic2007": sic, "bres_itl2_sic5": bres5, "bres_itl2_sic2": bres2,
             "idbr_nuts2_sic4": idbr, "ukbc_sizeband": ukbc, "region_lads": lads,
             "census2011_workplace_msoa": workplace, "small_area_centroids": centroids,
             "msoa_lad_lookup": lookup}
@@ -234,7 +240,7 @@ def _demonstrate(paths: Paths, seed: int) -> tuple[pd.DataFrame, float, pd.DataF
     """The notebook's section 8 on small evidence tables: register, K-densities, HDBSCAN."""
     ctx = report.setup(paths, "E47000007", seed=seed, min_employment=0)
     calibration = {key: ctx.tables.get(name) for key, name in EVIDENCE_FILES.items()}
-    register = synthetic_firm_register(ctx.area.lads, **calibration, seed=seed, scale=1.0,
+    register = synthetic_firm_register(ctx.area.districts, **calibration, seed=seed, scale=1.0,
                                        jitter_m=300)
     firms = register.firms
     runs = {}
@@ -282,7 +288,8 @@ def test_save_writes_tables_and_returns_finite_metrics(tmp_path):
     paths = Paths(tmp_path)
     _write(paths, _synthetic_evidence(np.random.default_rng(7)))
     ctx = report.setup(paths, "E47000007", seed=3)
-    assert ctx.year == 2021 and ctx.area.itl2_label() == "West Midlands met. county (TLG3)"
+    # no ITL1 names in this evidence base (gva_per_hour_itl), so TLG3 keeps BRES's own name
+    assert ctx.year == 2021 and ctx.area.itl2_label() == "West Midlands (TLG3)"
     ctx.outputs["shapes"] = gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.box(0, 0, 1, 1)])
     ctx.metrics |= {"gamma": float("nan"), "count": 3}
     metrics = report.save(ctx)

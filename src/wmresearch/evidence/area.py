@@ -127,6 +127,10 @@ class StudyArea:
         return ", ".join(self.itl_label(c) for c in self.itl2)
 
     @property
+    def itl2_codes(self) -> list[str]:
+        return list(self.itl2)
+
+    @property
     def districts(self) -> pd.DataFrame:
         """One row per district: ``lad_code``, ``lad_name``, ``itl3_code``, ``itl2_code``."""
         codes = self.lad_codes

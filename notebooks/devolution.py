@@ -67,6 +67,11 @@ SRC_ELS = "ONS, Explore local statistics indicator files (2025-26 releases)"
 # ## 1. Who was treated, and when
 
 # %%
+say(f"The programme evaluated is the registry's: mayoral devolution, with "
+    f"{prog.area.name} as the authority whose own cohort and synthetic control the page "
+    "shows, whatever area the other reports describe.")
+
+# %%
 districts = evidence.get("mayoral_districts")
 lookup = evidence.get("lad_lookup")
 cohorts = (districts.groupby(["ca_name", "treatment_year"], dropna=False)
@@ -169,7 +174,7 @@ say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election esti
 # ### By cohort, and the West Midlands' own cohort
 
 # %%
-wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=region)
+wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=prog.area.code)
 sdid = dv.sdid_by_cohort(panel, "log_gva_per_hour", se_method="jackknife")
 by_cohort = dv.cohort_table(headline, sdid)
 show_table(by_cohort.rename(columns={
@@ -258,7 +263,7 @@ for key in ("log_gva_per_job", "employment_rate", "log_gdhi_per_head", "log_gdp_
 
 # %%
 place = devolution_evaluation(tables["productivity_lad"], lookup,
-                              list(prog.design.treated_units), treated_unit=region,
+                              list(prog.design.treated_units), treated_unit=prog.area.code,
                               start_year=prog.start_year,
                               fake_start=fake_start, first_year=first_year,
                               placebo_cutoff=pre_mspe_cutoff)
@@ -310,7 +315,7 @@ line_chart({"West Midlands": np.exp(paths_frame["treated"]),
            xlabel="Year", ylabel="£ per hour (current prices)", sources=[SRC_PROD])
 
 # %%
-placebo_gaps_chart(place.sc.extra["placebo_gaps"] * 100, treated=region,
+placebo_gaps_chart(place.sc.extra["placebo_gaps"] * 100, treated=prog.area.code,
                    title="Gap to the synthetic control: the West Midlands (red) and each "
                          "placebo district (grey)", ylabel="% (log points x 100)",
                    start=prog.start_year, treated_label="West Midlands",

@@ -232,3 +232,8 @@ def test_real_tables_for_the_report(real_panel, district_productivity, mirror) -
         read_county_names(la)).data
     out = dv.outcomes_table(dv.outcome_fits({"productivity_lad": data}, districts, lookup))
     assert len(out) == 2 and out.loc[0, "estimate"] == pytest.approx(100 * res.att)
+    # treated by 2022: West Midlands 7, Greater Manchester 10, Liverpool City Region 6, Tees
+    # Valley 5, West of England 3, Cambridgeshire & Peterborough 6, South Yorkshire 4, North
+    # of Tyne 3, West Yorkshire 5 districts (current codes)
+    assert out.loc[0, "treated_districts"] == acc["treated_districts"] == 49
+    assert out.loc[0, "districts"] == 263 and out.loc[0, "authorities"] == 9

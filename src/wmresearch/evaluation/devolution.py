@@ -285,7 +285,8 @@ def outcomes_table(fits: Mapping[str, tuple[pd.DataFrame, dict[str, Any],
     """One row per outcome of :func:`outcome_fits`: log outcomes in % (x 100), rates in
     percentage points. Columns ``outcome``, ``unit``, ``years``, ``estimate``, ``ci_low``,
     ``ci_high``, ``pvalue``, ``pretrend_p`` (event-time, 5 leads, few-cluster F),
-    ``districts``, ``authorities``, ``note``; NaN where no cohort has a pre-period."""
+    ``districts`` (in the panel), ``treated_districts``, ``authorities`` (treated), ``note``;
+    NaN where no cohort has a pre-period."""
     rows = []
     for key, (_, acc, r) in fits.items():
         spec = OUTCOMES[key]
@@ -294,6 +295,7 @@ def outcomes_table(fits: Mapping[str, tuple[pd.DataFrame, dict[str, Any],
                                "years": f"{acc['first_year']}-{spec.last}", "estimate": np.nan,
                                "ci_low": np.nan, "ci_high": np.nan, "pvalue": np.nan,
                                "pretrend_p": np.nan, "districts": acc["districts_kept"],
+                               "treated_districts": acc["treated_districts"],
                                "authorities": acc["treated_authorities"], "note": spec.note}
         if r is not None:
             row.update(estimate=scale * r.att, ci_low=scale * r.ci[0],

@@ -8,10 +8,10 @@ self-contained. Every report must also link back to the index, keep each table w
 column (at a 1000 px window), give every figure the CSV that carries its number, point every
 "[n]" citation to an entry of its reference list, explain its methods (its own glossary
 appendix or the site's, collapsed in the footer) and keep developer words (snake_case
-parameter names, file names, checksums) out of the footer a reader sees: they belong in the
-collapsed block for analysts. A
-screenshot of each page is saved under ``reports/screenshots/`` of the project the pipeline
-test built.
+parameter and column names, file and module names, checksums) out of everything a reader
+sees: they belong in the collapsed block for analysts, or in ``<code>`` where a page quotes
+the column names a user's file must have. A screenshot of each page is saved under
+``reports/screenshots/`` of the project the pipeline test built.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def _page_rules(page, page_path: Path) -> list[str]:
 
 
 def _words_rules(page) -> list[str]:
-    """Citations resolve, methods are explained, and the visible footer is in words."""
+    """Citations resolve, methods are explained, and every visible word is a reader's."""
     found: list[str] = []
     # innerText leaves out the contents of closed <details> blocks, as a reader sees the page
     text = page.eval_on_selector("main, body", "e => e.innerText")
@@ -125,11 +125,14 @@ def _words_rules(page) -> list[str]:
     if not page.eval_on_selector_all(".wm-glossary, details.wm-glossary-all",
                                      "els => els.length"):
         found.append("no methods-and-glossary appendix")
-    footer = page.eval_on_selector_all("footer.wm-footer", "els => els.map(e => e.innerText)")
-    for words in footer:
-        jargon = sorted(set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[\w-]+\.(?:csv|gz|xlsx?|"
-                                       r"zip|json|geojson|shp|parquet)\b|sha256", words)))
-        found += [f"footer shows developer word {w!r}" for w in jargon]
+    # every visible word, footer included, is a reader's word; text set in <code> (the
+    # column names a monitoring return must use) is quoted on purpose
+    for literal in page.eval_on_selector_all("code", "els => els.map(e => e.innerText)"):
+        if literal.strip():  # code in a closed <details> has no visible text
+            text = text.replace(literal, " ")
+    jargon = sorted(set(re.findall(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[\w-]+\.(?:csv|gz|xlsx?|"
+                                   r"zip|json|geojson|shp|parquet|py|ya?ml)\b|sha256", text)))
+    found += [f"page shows developer word {w!r}" for w in jargon]
     return found
 
 

@@ -259,7 +259,9 @@ MEASURES: dict[str, Callable] = {
         "Business Survey microdata, Secure Research Service), which is not open."),
     "cluster_share": _cannot(
         "Missing dataset: the Plan for Growth does not publish its clusters as SIC lists; with "
-        "them, BRES and regional GVA by industry in the evidence base would give the share."),
+        "them, BRES and regional GVA by industry in the evidence base would give the share. "
+        "The clusters report sizes the clusters under its own reconstruction of the SIC "
+        "codes, which is not the plan's definition, so no verdict is drawn from it."),
 }
 
 

@@ -232,6 +232,6 @@ metrics = {
                         "verdict": row.verdict} for row in checked.itertuples()},
     "wmca_gap_gbp_bn": {row.component: row.gap_gbp / 1e9
                         for row in decompositions["wmca"].itertuples()},
-    "data_as_of": {"decomposition_year": decomposition_year, "industry_year": industry_year},
+    "data_as_of": max(decomposition_year, industry_year),
 }
 write_metrics(paths.metrics / "claims.json", metrics)

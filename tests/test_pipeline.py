@@ -68,6 +68,7 @@ def test_index_links_every_report(built):
     for rel in _reports(root)[1:]:
         assert f'href="{rel}"' in index, rel
     assert "FAILED" not in index
+    assert "{'" not in _text(index) and "_year" not in _text(index)  # no raw dict on a card
 
 
 def test_noop_repro_only_resolves(built):

@@ -15,7 +15,10 @@ def test_index_opens_with_an_executive_summary_written_from_the_metrics(tmp_path
             "region.html": {"key_messages": ["The gap is £11.6bn.", "Second."],
                             "gva_gbp_bn": 76.3},
             "evaluate/ez.html": {"headline": {"Finding": "not detectable (MDE 3.8%)"},
-                                 "summary": "Rates relief.", "last_data_year": 2022}}.items():
+                                 "summary": "Rates relief.", "last_data_year": 2022},
+            # a nested "data as of" is detail: the card falls back to the next date key
+            "claims.html": {"data_as_of": {"decomposition_year": 2021}, "year": 2019}
+            }.items():
         (tmp_path / "reports" / href).write_text("<title>T</title>")
         (tmp_path / "metrics" / href.replace(".html", ".json")).write_text(
             json.dumps(metrics))
@@ -28,6 +31,7 @@ def test_index_opens_with_an_executive_summary_written_from_the_metrics(tmp_path
     assert "Second." not in summary
     assert "Finding: not detectable (MDE 3.8%)." in summary
     assert "Data as of 2022." in page  # last_data_year is a "data as of" key
+    assert "Data as of 2019." in page and "decomposition_year" not in page
     assert "Built from commit" in page and "uncommitted" not in page
     assert "<td>2021</td>" in page
 

@@ -109,7 +109,9 @@ def _headlines(metrics: dict[str, Any]) -> str:
         if isinstance(metrics.get(key), int | float | str) and metrics.get(key) is not None}
     items = "".join(f"<li>{html.escape(str(k))}: <strong>{html.escape(str(v))}</strong></li>"
                     for k, v in list(chosen.items())[:3])
-    as_of = next((metrics[k] for k in DATE_KEYS if metrics.get(k) is not None), None)
+    # a date is one year or period; anything else is detail, never printed on a card
+    as_of = next((metrics[k] for k in DATE_KEYS
+                  if isinstance(metrics.get(k), int | float | str)), None)
     when = (f'<p class="wm-status">Data as of {html.escape(str(as_of))}.</p>'
             if as_of is not None else "")
     return (f"<ul>{items}</ul>" if items else "") + when

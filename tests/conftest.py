@@ -40,14 +40,13 @@ def _skip_or_fail(reason: str) -> None:
 SITE_FIXTURES = {"built", "scaffolded"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist turns the group mark into a node id
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if MIRROR_FIXTURES & names:
-            item.add_marker(pytest.mark.mirror)
-        if SITE_FIXTURES & names:
-            item.add_marker(pytest.mark.xdist_group("site"))
+def pytest_itemcollected(item):
+    # marked as each test is collected, before pytest-xdist turns group marks into node ids
+    names = set(getattr(item, "fixturenames", ()))
+    if MIRROR_FIXTURES & names:
+        item.add_marker(pytest.mark.mirror)
+    if SITE_FIXTURES & names:
+        item.add_marker(pytest.mark.xdist_group("site"))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -118,7 +118,7 @@ def test_bad_parameters_fail_in_one_line_naming_the_valid_values(built):
                       "--stage", "region", "-p", "region=E47999999", env=env, check=False)
     assert bad_region.returncode == 1
     assert "global.region = 'E47999999'" in bad_region.stderr
-    assert "E47000007 West Midlands Combined Authority" in bad_region.stderr
+    assert "E47000007 West Midlands" in bad_region.stderr and "midlands_engine" in bad_region.stderr
     bad_year = _run(root, "wmresearch", "run", "notebooks/clusters.py", "reports/y.html",
                     "--stage", "clusters", "-p", "year=1990", env=env, check=False)
     assert bad_year.returncode == 1 and "2015-2021" in bad_year.stderr

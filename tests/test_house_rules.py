@@ -55,7 +55,7 @@ def test_notebooks_are_readable_steps(script):
 def test_required_mirror_turns_a_skip_into_a_failure(tmp_path):
     (tmp_path / "conftest.py").write_text(
         f"import sys\nsys.path.insert(0, {str(REPO)!r})\nfrom tests.conftest import *  # noqa\n"
-        "from tests.conftest import pytest_collection_modifyitems, pytest_runtest_makereport"
+        "from tests.conftest import pytest_itemcollected, pytest_runtest_makereport"
         "  # noqa\n")
     (tmp_path / "test_x.py").write_text("def test_needs_data(mirror):\n    assert mirror\n")
     env = {**os.environ, "WMRESEARCH_MIRROR": str(tmp_path / "absent")}

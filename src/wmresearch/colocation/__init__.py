@@ -10,7 +10,8 @@ concentration (:mod:`~.concentration`) and Ellison-Glaeser-Kerr co-agglomeration
 (:mod:`~.coagglomeration`), specialisation robust to BRES rounding (:mod:`~.specialisation`),
 Duranton-Overman K-densities (:mod:`~.kdensity` and its
 estimators, bands and cross K-densities), input-output links (:mod:`~.io_links`), relatedness
-(:mod:`~.relatedness`), industry and firm clusters, the Plan for Growth clusters and the
+(:mod:`~.relatedness`), industry and firm clusters, the firm register they run on (synthetic
+or Companies House, :mod:`~.register_source`), the Plan for Growth clusters and the
 Delgado-Porter-Stern benchmark (:mod:`~.benchmark_clusters`).
 """
 
@@ -46,6 +47,7 @@ _EXPORTS = {
     "compare_with_plan": "industry_clusters", "adjusted_rand_index": "industry_clusters",
     "firm_clusters": "firm_clusters", "cluster_jaccard": "firm_clusters",
     "synthetic_firm_register": "firms",
+    "firm_register": "register_source", "FirmRegister": "register_source",
     "load_plan_clusters": "plan_clusters", "size_plan_clusters": "plan_clusters",
     "compare_with_published": "plan_clusters",
     "apportion_gva": "plan_sizing", "tier_flips": "plan_sizing",

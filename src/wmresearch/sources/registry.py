@@ -357,8 +357,11 @@ DATASETS: tuple[Dataset, ...] = _all_datasets()
 
 def get_dataset(dataset_id: str) -> Dataset:
     """Look up a dataset by id; the error lists the known ids."""
-    for dataset in DATASETS:
+    from wmresearch.sources.datasets_firms import FIRM_LOCATION_DATASETS
+
+    # the national firm-location files are fetched on demand, not by the acquire stage
+    for dataset in DATASETS + FIRM_LOCATION_DATASETS:
         if dataset.id == dataset_id:
             return dataset
-    known = ", ".join(d.id for d in DATASETS)
+    known = ", ".join(d.id for d in DATASETS + FIRM_LOCATION_DATASETS)
     raise KeyError(f"unknown dataset {dataset_id!r}; known datasets: {known}")

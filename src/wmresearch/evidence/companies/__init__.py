@@ -21,6 +21,9 @@ Where to look
 * :mod:`.cleaning`: validation and rejects (company numbers, dates, duplicates, status and
   region filters, postcodes, SIC codes).
 * :mod:`.geocoding`: postcode-district centroids, local authority districts, the ONSPD.
+* :mod:`.locations`: :func:`read_firm_locations`, live companies geocoded to full postcodes
+  with the ONSPD at national scale (DuckDB), with the row accounting and the caveat
+  (registered office, not trading site; no employment); :mod:`.locations_sql` its query.
 * :mod:`.schema`: field names and :data:`SCHEMA_FIRM_REGISTER`.
 """
 
@@ -31,6 +34,12 @@ from wmresearch.evidence.companies.geocoding import (
     geocode_postcode_districts,
     postcode_district_lads,
     read_postcode_districts,
+)
+from wmresearch.evidence.companies.locations import (
+    CAVEAT,
+    FIRM_LOCATION_COLUMNS,
+    FirmLocations,
+    read_firm_locations,
 )
 from wmresearch.evidence.companies.register import (
     filter_to_region,
@@ -53,10 +62,12 @@ from wmresearch.evidence.companies.schema import (
 )
 
 __all__ = [
-    "ACTIVE_STATUSES", "BASIC_COMPANY_DATA_COLUMNS", "BASIC_COMPANY_DATA_HEADER",
-    "EXTRACT_COLUMNS", "FIRM_COLUMNS", "FORMAT_EXTRACT", "FORMAT_FULL", "REJECT_COLUMNS",
+    "ACTIVE_STATUSES", "BASIC_COMPANY_DATA_COLUMNS", "BASIC_COMPANY_DATA_HEADER", "CAVEAT",
+    "EXTRACT_COLUMNS", "FIRM_COLUMNS", "FIRM_LOCATION_COLUMNS", "FORMAT_EXTRACT",
+    "FORMAT_FULL", "FirmLocations", "REJECT_COLUMNS",
     "SCHEMA_FIRM_REGISTER", "SOURCE_URL", "WM_POSTCODE_AREAS", "filter_to_region",
     "geocode_district_lads", "geocode_onspd", "geocode_postcode_districts",
     "ingest_basic_company_data", "iter_basic_company_data", "normalise_postcodes",
-    "postcode_district_lads", "read_basic_company_data", "read_postcode_districts",
+    "postcode_district_lads", "read_basic_company_data", "read_firm_locations",
+    "read_postcode_districts",
 ]

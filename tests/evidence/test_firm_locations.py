@@ -294,3 +294,15 @@ def test_real_14_column_extract(mirror_file, tmp_path):
     assert firms.loc["05914136", "sic_code"] == "98000"
     assert firms.loc["08487237", "lad_code"] == "E08000026"
     assert pd.isna(firms.loc["00103598", "sic_code"])  # "7499 - Non-trading company"
+
+
+def test_onspd_column_names_are_found_whatever_their_case(tmp_path):
+    from wmresearch.evidence.companies.locations_sql import onspd_layout
+
+    upper = onspd_layout(write(tmp_path / "upper.csv", ONSPD_2024.upper(), []))
+    assert (upper.roles["district"], upper.roles["easting"], upper.roles["quality"]) == \
+        ("OSLAUA", "OSEAST1M", "OSGRDIND")
+    renamed = onspd_layout(write(tmp_path / "new.csv", ONSPD_2025, []))
+    assert (renamed.roles["district"], renamed.roles["northing"]) == ("lad25cd", "north1m")
+    nspl = onspd_layout(write(tmp_path / "nspl.csv", ONSPD_2024.replace("oslaua", "laua"), []))
+    assert nspl.roles["district"] == "laua"

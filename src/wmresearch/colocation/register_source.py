@@ -81,7 +81,8 @@ def firm_register(kind: str, region_lads: pd.DataFrame, *, paths: Paths, seed: i
     kind
         ``"synthetic"`` or ``"companies_house"`` (``clusters.firm_register``).
     region_lads
-        The area's districts: ``lad_code`` and, for the synthetic register, ``itl2_code``.
+        The area's districts: ``lad_code`` and, for the synthetic register, ``itl2_code``
+        (``StudyArea.districts`` of :mod:`wmresearch.evidence.area`).
     paths
         The project's folders: evidence tables, ``data/raw`` and the work folder
         ``data/interim/firm_locations`` (the zips' extracted CSVs, reused).

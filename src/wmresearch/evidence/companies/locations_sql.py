@@ -201,22 +201,25 @@ def join_sql(companies: CsvLayout, onspd: CsvLayout, statuses: Collection[str],
     c = {f: f"c.{_ident(f)}" for f in COMPANY_FIELDS}
     key = postcode_key(c["RegAddress.PostCode"])
     kept = ", ".join(_literal(s) for s in statuses)
-    no_grid = ("o.easting IS NULL OR o.northing IS NULL OR o.latitude >= 99.9"
-               + (" OR o.quality = 9" if r["quality"] else ""))
+    # each postcode's reason is decided once, on the ONSPD side, and the postcode itself is
+    # rebuilt from the key (pcds has one space before the inward code): a narrower hash table
+    no_grid = (f"{r['easting']} IS NULL OR {r['northing']} IS NULL OR {r['latitude']} >= 99.9"
+               + (f" OR {r['quality']} = 9" if r["quality"] else ""))
     outside = ""
     if districts is not None:
         bad = [d for d in districts if not DISTRICT_CODE.fullmatch(str(d))]
         if bad or isinstance(districts, str):
             raise ValueError(f"district codes must look like E08000025, got {bad or districts}")
         listed = ", ".join(_literal(d) for d in sorted(set(districts)))
-        inside = f"o.district IN ({listed})" if listed else "false"  # no district: none in
-        outside = f"WHEN o.district IS NULL OR NOT ({inside}) THEN {OUTSIDE}"
+        inside = f"{r['district']} IN ({listed})" if listed else "false"  # none: none in
+        outside = f"WHEN {r['district']} IS NULL OR NOT ({inside}) THEN {OUTSIDE}"
     quality = r["quality"] or "NULL::INTEGER"
     onspd_rows = (
-        f"SELECT replace({r['postcode']}, ' ', '') AS key, {r['postcode']} AS pcds, "
-        f"{r['terminated']} AS doterm, {r['easting']} AS easting, {r['northing']} AS northing,"
-        f" {r['latitude']} AS latitude, {r['longitude']} AS longitude, "
-        f"{r['district']} AS district, {quality} AS quality "
+        f"SELECT replace({r['postcode']}, ' ', '') AS key, "
+        f"coalesce({r['terminated']}, '') <> '' AS terminated, {r['easting']} AS easting, "
+        f"{r['northing']} AS northing, {r['latitude']} AS latitude, "
+        f"{r['longitude']} AS longitude, {r['district']} AS district, {quality} AS quality, "
+        f"CASE WHEN {no_grid} THEN {NO_GRID} {outside} END::TINYINT AS code "
         f"FROM {read_csv_sql(onspd, onspd_types(onspd))}")
     no_status = f"{c['CompanyStatus']} IS NULL"
     companies_rows = (f"SELECT *, {read}({no_status}) AS no_status" if read else
@@ -224,20 +227,20 @@ def join_sql(companies: CsvLayout, onspd: CsvLayout, statuses: Collection[str],
     sics = ", ".join(f"{sic_class(f'j.sic_{i}')} AS sic_code_{i}" for i in range(1, 5))
     raw_sics = ", ".join(f"{c[f'SICCode.SicText_{i}']} AS sic_{i}" for i in range(1, 5))
     return f"""
-        SELECT j.firm_id, j.company_name, j.status, j.postcode_given, j.postcode, {sics},
+        SELECT j.firm_id, j.company_name, j.status, j.postcode_given,
+            left(j.key, length(j.key) - 3) || ' ' || right(j.key, 3) AS postcode, {sics},
             j.lad_code, j.easting, j.northing, j.latitude, j.longitude,
-            coalesce(j.doterm, '') <> '' AS postcode_terminated, j.grid_quality, j.reason
+            j.terminated AS postcode_terminated, j.grid_quality, j.reason
         FROM (
             SELECT {c['CompanyNumber']} AS firm_id, {c['CompanyName']} AS company_name,
                 {c['CompanyStatus']} AS status, {c['RegAddress.PostCode']} AS postcode_given,
-                o.pcds AS postcode, {raw_sics}, o.district AS lad_code, o.easting, o.northing,
-                o.latitude, o.longitude, o.doterm, o.quality AS grid_quality,
+                o.key, {raw_sics}, o.district AS lad_code, o.easting, o.northing,
+                o.latitude, o.longitude, o.terminated, o.quality AS grid_quality,
                 CASE WHEN c.no_status OR {c['CompanyStatus']} NOT IN ({kept}) THEN {NOT_LIVE}
                      WHEN o.key IS NULL THEN
                           CASE WHEN regexp_full_match(coalesce({key}, ''), '{POSTCODE_KEY}')
                                THEN {NOT_IN_ONSPD} ELSE {NO_POSTCODE} END
-                     WHEN {no_grid} THEN {NO_GRID}
-                     {outside}
+                     ELSE o.code
                 END::TINYINT AS reason
             FROM ({companies_rows} FROM {read_csv_sql(companies, {})} AS c) AS c
             LEFT JOIN ({onspd_rows}) AS o ON {key} = o.key) AS j

@@ -34,6 +34,7 @@ RUNNER = ["wmresearch.runner"]
 COMMANDS = {"resolve": ["wmresearch.sources.acquire"], "site": ["wmresearch.runner"]}
 
 
+@functools.cache
 def _module_file(src: Path, module: str) -> Path | None:
     base = src.joinpath(*module.split("."))
     if (base / "__init__.py").is_file():
@@ -107,9 +108,11 @@ def lazy_exports(init: Path) -> dict[str, str]:
     return {}
 
 
-def _files_of(src: Path, name: str) -> list[Path]:
+@functools.cache
+def _files_of(src: Path, name: str) -> tuple[Path, ...]:
     """The file of ``name`` and of each package above it; a lazy public name
-    (``wmresearch.colocation.k_density``) gives the submodule that defines it."""
+    (``wmresearch.colocation.k_density``) gives the submodule that defines it (cached: one
+    resolve run asks for the same names thousands of times)."""
     files = []
     for module in _with_parents(name):
         file = _module_file(src, module)
@@ -122,7 +125,7 @@ def _files_of(src: Path, name: str) -> list[Path]:
                       for f in [_module_file(src, f"{package}.{t}")] if f is not None]
             break  # an attribute of a module, not a module: nothing below it to find
         files.append(file)
-    return files
+    return tuple(files)
 
 
 def _with_parents(module: str) -> list[str]:

@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf
 from scipy import optimize, stats
-from statsmodels.stats.power import TTestIndPower
 
 from wmresearch.evaluation.power_projection import (
     PlausibleEffect,
@@ -70,6 +69,8 @@ def mde_two_sample(n_treated: float, n_control: float, *, alpha: float = ALPHA,
     """
     if n_treated < 2 or n_control < 2:
         raise ValueError(f"need at least 2 units per arm, got {n_treated} and {n_control}")
+    from statsmodels.stats.power import TTestIndPower  # imported when used
+
     return float(TTestIndPower().solve_power(effect_size=None, nobs1=n_treated,
                                              ratio=n_control / n_treated, alpha=alpha,
                                              power=power, alternative="two-sided"))

@@ -12,14 +12,16 @@ import contextlib
 import io
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from csdid.att_gt import ATTgt
 
 from wmresearch.evaluation.result import EstimateResult
 from wmresearch.evaluation.validation import panel_checks, require_pre_periods
+
+if TYPE_CHECKING:
+    from csdid.att_gt import ATTgt
 
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
 _NAMES = {"simple": "simple (size-weighted)", "group": "group/cohort", "dynamic": "event-time",
@@ -92,6 +94,10 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
         ``dynamic_e`` the event-time ones and ``att_gt`` the cells', one row per unit) and
         ``influence_units`` (the units in that row order).
     """
+    # imported here: csdid brings statsmodels (0.5 s), which pages without this
+    # estimator should not pay for
+    from csdid.att_gt import ATTgt
+
     panel_checks(data, outcome=outcome, unit=unit, time=time, numeric=[*covariates])
     g = pd.to_numeric(data[cohort], errors="coerce").fillna(0)
     if (g < 0).any():

@@ -34,6 +34,7 @@ code. Before a merger several original codes share one current code: add counts,
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -222,8 +223,15 @@ def read_release_metadata(path: Path | str, indicators: Iterable[str]) -> pd.Dat
     return pd.DataFrame.from_dict(records, orient="index")
 
 
+def _header(path: Path) -> list[str]:
+    """The first line's column names (only to tell the layouts apart: the full read checks
+    the encoding and every row)."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as file:
+        return [h.strip() for h in next(csv.reader([file.readline()]), [])]
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    header = read_csv_text(path).columns
+    header = _header(path)
     if "AREACD" in header:
         raw = read_csv_text(path, required=list(LEGACY_COLUMNS))
         raw = raw.rename(columns=LEGACY_COLUMNS).assign(notes=pd.NA)

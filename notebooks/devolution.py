@@ -201,7 +201,8 @@ say(f"**The West Midlands alone** (its seven districts against never-treated dis
 
 # %%
 boundaries = get_lad_boundaries(resolve_path(load_manifest(paths), "lad_boundaries_2023")).data
-threats = dv.threat_checks(panel, "log_gva_per_hour", boundaries=boundaries)
+threats = dv.threat_checks(panel, "log_gva_per_hour", boundaries=boundaries,
+                           headline=headline, notyet=notyet)
 show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (log points)",
                                    "se": "Standard error", "ci_low": "95% interval, low",
                                    "ci_high": "95% interval, high", "pvalue": "p-value",
@@ -224,7 +225,8 @@ show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (l
 # pre-election year and cannot be estimated.
 
 # %%
-fits = dv.outcome_fits(tables, districts, lookup, first=first_year)
+fits = dv.outcome_fits(tables, districts, lookup, first=first_year,
+                       fitted={"log_gva_per_hour": (panel, headline)})
 outcomes = dv.outcomes_table(fits)
 show_table(outcomes.rename(columns={"outcome": "Outcome", "unit": "Unit", "years": "Years",
                                     "estimate": "Estimate", "ci_low": "95% interval, low",

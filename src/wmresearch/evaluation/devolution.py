@@ -154,12 +154,19 @@ def composition_check(panel: pd.DataFrame, outcome: str) -> EstimateResult:
     return devolution_att(panel[~panel["composition_changed"]], outcome)
 
 
-def threat_checks(panel: pd.DataFrame, outcome: str, boundaries: Any | None = None,
-                  ) -> pd.DataFrame:
+def threat_checks(panel: pd.DataFrame, outcome: str, boundaries: Any | None = None, *,
+                  headline: EstimateResult | None = None,
+                  notyet: EstimateResult | None = None) -> pd.DataFrame:
     """The headline and each robustness check as one tidy row (simple ATT, clustered SE):
     anticipation of 1 and 2 years, no bordering controls (if ``boundaries``), no 2020-21,
-    no North of Tyne districts, not-yet-treated controls."""
-    rows = [_as_row("headline", devolution_att(panel, outcome))]
+    no North of Tyne districts, not-yet-treated controls.
+
+    ``headline`` and ``notyet``: :func:`devolution_att` of the same panel and outcome with
+    never-treated and not-yet-treated controls, when already fitted (each fit is refitted
+    otherwise; passing them saves two csdid fits and changes nothing).
+    """
+    headline = headline or devolution_att(panel, outcome)
+    rows = [_as_row("headline", headline)]
     for k in (1, 2):
         rows.append(_as_row(f"anticipation {k} year{'s' if k > 1 else ''}",
                             anticipation_check(panel, outcome, k)))
@@ -169,7 +176,7 @@ def threat_checks(panel: pd.DataFrame, outcome: str, boundaries: Any | None = No
     rows.append(_as_row("without 2020-21", pandemic_check(panel, outcome)))
     rows.append(_as_row("without North of Tyne", composition_check(panel, outcome)))
     rows.append(_as_row("not-yet-treated controls",
-                        devolution_att(panel, outcome, control="notyet")))
+                        notyet or devolution_att(panel, outcome, control="notyet")))
     return pd.DataFrame(rows)
 
 
@@ -258,6 +265,7 @@ def cohort_table(groups: EstimateResult, sdid: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
                  lookup: pd.DataFrame, *, first: int | None = None,
+                 fitted: Mapping[str, tuple[pd.DataFrame, EstimateResult]] | None = None,
                  ) -> dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]]:
     """The headline design (:func:`devolution_att`: never-treated, clustered by authority)
     fitted once for every outcome in :data:`OUTCOMES` whose table is in ``tables``.
@@ -265,9 +273,12 @@ def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
     ``first`` raises an outcome's first year (never lowers it). Returns, per outcome key,
     its panel, the panel's accounting and the fit (None where no cohort has a pre-period).
     One csdid fit holds every aggregation, so the simple ATT and the event study of an
-    outcome come from the same fit.
+    outcome come from the same fit. ``fitted``: outcome key -> (panel, its
+    :func:`devolution_att`) already fitted (the headline), used instead of a second fit
+    when that panel is identical to the one built here.
     """
     fits: dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]] = {}
+    fitted = fitted or {}
     for key, spec in OUTCOMES.items():
         if spec.table not in tables:
             continue
@@ -275,8 +286,10 @@ def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
         panel, acc = devolution_panel(outcome_series(key, tables), districts, lookup,
                                       outcome=key, log=spec.log, first=start, last=spec.last)
         acc["first_year"] = start
-        fits[key] = (panel, acc, devolution_att(panel, key) if acc["treated_districts"]
-                     else None)
+        known = fitted.get(key)
+        same = known is not None and known[0].equals(panel)
+        fits[key] = (panel, acc, None if not acc["treated_districts"] else
+                     known[1] if same else devolution_att(panel, key))
     return fits
 
 

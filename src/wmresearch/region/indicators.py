@@ -303,8 +303,7 @@ def region_series(table: pd.DataFrame, indicator_id: str, region_code: str,
                   lad_codes: list[str] | None, **weights: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`region_value` for every year of the indicator (one row per year, oldest first)."""
     rows = indicator_rows(table, indicator_id)
-    # each year's value and comparator need only that year's rows: split once rather than
-    # filter every row of every year for each one (the dashboard's slowest step)
+    # a year's value and comparator need only its rows: split once, not filter per year
     out = [region_value(part, indicator_id, region_code, lad_codes, year=int(y), **weights)
            for y, part in rows.groupby("year", sort=True)]
     return pd.DataFrame([r.as_dict() for r in out])

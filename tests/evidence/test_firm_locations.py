@@ -306,3 +306,46 @@ def test_onspd_column_names_are_found_whatever_their_case(tmp_path):
     assert (renamed.roles["district"], renamed.roles["northing"]) == ("lad25cd", "north1m")
     nspl = onspd_layout(write(tmp_path / "nspl.csv", ONSPD_2024.replace("oslaua", "laua"), []))
     assert nspl.roles["district"] == "laua"
+    later = onspd_layout(write(tmp_path / "2026.csv", ONSPD_2025.replace("lad25", "lad26"), []))
+    assert later.roles["district"] == "lad26cd"
+
+
+@pytest.mark.parametrize("header", [
+    ONSPD_2024, ONSPD_2025, ONSPD_2024.replace("oslaua", "laua"),
+    ONSPD_2025.replace("lad25cd", "lad26cd").replace("cty25cd", "cty26cd")],
+    ids=["onspd2024", "onspd2025", "nspl_laua", "onspd2026"])
+def test_unit_postcode_geocoder_reads_every_release(tmp_path, header):
+    """``geocode_onspd`` (the pandas geocoder) on the publisher's headers, not only ``laua``.
+
+    The two headers are those this module's docstring describes (ONSPD user guide); their
+    names agree with the header lines of ONSPD files quoted in public code (2023 release:
+    ``pcd,pcd2,pcds,...,oslaua,...,oseast1m,osnrth1m,osgrdind,...``; 2025 release:
+    ``pcd7,pcd8,pcds,...,east1m,north1m,gridind,...,lad25cd,...``). The 2026 names change
+    only the boundary year (``lad26cd``).
+    """
+    from wmresearch.evidence.companies import geocode_onspd
+
+    # rows laid out by the release the header renames (same columns, same order)
+    base = ONSPD_2025 if header.startswith("pcd7") else ONSPD_2024
+    body = [onspd_line(base, p) for p in POSTCODES]
+    onspd = write(tmp_path / "ONSPD.csv", header, body)
+    firms = pd.DataFrame({"postcode": ["B1 1AA", "B1 1AB", "GY1 1EW", "CV1 2AB", "B99 9ZZ"]})
+    coded = geocode_onspd(firms, onspd)
+    # B1 1AA and B1 1AB (terminated, kept its grid reference) and CV1 2AB from the rows above;
+    # GY1 1EW has no grid reference and B99 9ZZ is not in the file
+    assert coded["geocode_matched"].tolist() == [True, True, False, True, False]
+    assert coded["lad_code"].tolist()[:2] == ["E08000025", "E08000025"]
+    assert coded.loc[3, "lad_code"] == "E07000222"
+    assert coded["easting"].tolist()[:2] == [406000.0, 406100.0]
+    assert coded.loc[3, ["northing", "latitude", "longitude"]].tolist() == \
+        [279000.0, 52.41, -1.51]
+    assert coded["latitude"].isna().tolist() == [False, False, True, False, True]
+
+
+def test_unit_postcode_geocoder_names_the_missing_district_column(tmp_path):
+    from wmresearch.evidence.companies import geocode_onspd
+
+    onspd = write(tmp_path / "ONSPD.csv", ONSPD_2024.replace("oslaua,", ""), [])
+    with pytest.raises(DataFileError) as err:
+        geocode_onspd(pd.DataFrame({"postcode": ["B1 1AA"]}), onspd)
+    assert err.value.column == "oslaua" and err.value.row == 1

@@ -15,7 +15,6 @@ with :func:`geocode_onspd` is exact where the ONSPD is available.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ import pyarrow
 import pyarrow.csv as pacsv
 
 from wmresearch.evidence.companies.cleaning import normalise_postcodes
+from wmresearch.evidence.companies.locations_sql import onspd_layout
 from wmresearch.evidence.companies.reading import open_binary
 from wmresearch.evidence.companies.schema import GEOCODE_COLUMNS
 from wmresearch.evidence.io import DataFileError, read_csv_text, to_number
@@ -169,55 +169,56 @@ def geocode_district_lads(firms: pd.DataFrame, district_lads: pd.DataFrame) -> p
     return out
 
 
-ONSPD_FIELDS = ("pcds", "lat", "long", "oseast1m", "osnrth1m", "laua")
+#: ONSPD roles the unit-postcode geocoder reads (names of each role: ``ONSPD_ROLES``).
+ONSPD_FIELDS = ("postcode", "latitude", "longitude", "easting", "northing", "district")
 
 
 def _read_onspd(path: Path, wanted: set[str], block_size: int) -> pd.DataFrame:
-    """Stream the ONSPD, keeping only rows whose normalised ``pcds`` is in ``wanted``."""
-    with open_binary(path) as fh:
-        first = fh.readline().removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
-    header = [h.strip() for h in next(csv.reader([first]))] if first.strip() else []
-    missing = [c for c in ONSPD_FIELDS if c not in header]
-    if missing:
-        raise DataFileError(path, f"missing column(s) {missing} of the ONS Postcode "
-                            f"Directory; the header has {header}", row=1, column=missing[0])
+    """Stream the ONSPD, keeping only rows whose normalised postcode (``pcds``) is in
+    ``wanted``; columns renamed to their roles (``ONSPD_FIELDS``) whatever the release."""
+    layout = onspd_layout(path, optional=("quality", "terminated"))
+    names = {layout.roles[role]: role for role in ONSPD_FIELDS}
     parts = []
     with open_binary(path) as fh:
         try:
             reader = pacsv.open_csv(
                 fh, read_options=pacsv.ReadOptions(block_size=block_size,
-                                                   column_names=header, skip_rows=1),
+                                                   column_names=list(layout.names),
+                                                   skip_rows=1),
                 convert_options=pacsv.ConvertOptions(
-                    include_columns=list(ONSPD_FIELDS),
-                    column_types={c: pyarrow.string() for c in ONSPD_FIELDS}))
+                    include_columns=list(names),
+                    column_types=dict.fromkeys(names, pyarrow.string())))
             for batch in reader:
-                frame = batch.to_pandas()
-                frame["postcode"] = normalise_postcodes(frame["pcds"].fillna(""))["postcode"]
-                frame = frame[frame["postcode"].isin(wanted)]
+                frame = batch.to_pandas().rename(columns=names)
+                frame["key"] = normalise_postcodes(frame["postcode"].fillna(""))["postcode"]
+                frame = frame[frame["key"].isin(wanted)]
                 if len(frame):
                     parts.append(frame)
         except pyarrow.ArrowInvalid as exc:
             raise DataFileError(path, f"malformed ONS Postcode Directory CSV ({exc})") from exc
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in ("postcode", *ONSPD_FIELDS)})
-    return pd.concat(parts, ignore_index=True).drop_duplicates("postcode")
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in ("key", *ONSPD_FIELDS)})
+    return pd.concat(parts, ignore_index=True).drop_duplicates("key")
 
 
 def geocode_onspd(firms: pd.DataFrame, onspd_path: str | Path, *,
                   block_size: int = 1 << 25) -> pd.DataFrame:
     """Geocode firms to unit postcodes with a user-supplied ONS Postcode Directory.
 
-    The ONSPD (ONS Open Geography Portal; columns ``pcds``, ``lat``, ``long``, ``oseast1m``,
-    ``osnrth1m``, ``laua``) is streamed and only the firms' postcodes are kept, so the full
-    directory (~2.7 million postcodes) never sits in memory. Postcodes without a grid
-    reference (``lat`` 99.999999) count as unmatched.
+    The ONSPD (ONS Open Geography Portal) is streamed and only the firms' postcodes are
+    kept, so the full directory (~2.7 million postcodes) never sits in memory. Its columns
+    are found from the header under the names of any release (see
+    :mod:`~wmresearch.evidence.companies.locations_sql`): ``pcds``, ``lat``, ``long``, grid
+    reference ``oseast1m``/``osnrth1m`` (2025: ``east1m``/``north1m``) and district
+    ``oslaua`` (2025: ``lad25cd``, later ``lad26cd``; the NSPL's ``laua``). Postcodes
+    without a grid reference (``lat`` 99.999999) count as unmatched.
 
     Returns
     -------
     DataFrame
         ``firms`` with ``latitude``, ``longitude``, ``easting``, ``northing``,
-        ``geocode_precision="postcode"`` and ``lad_code`` (ONSPD ``laua``) where the postcode
-        matched. Where it did not, any coordinates already there (e.g. from
+        ``geocode_precision="postcode"`` and ``lad_code`` (the ONSPD district) where the
+        postcode matched. Where it did not, any coordinates already there (e.g. from
         :func:`geocode_postcode_districts`) are kept with their precision; otherwise NA and
         ``geocode_matched=False``. No firm is dropped.
     """
@@ -225,14 +226,14 @@ def geocode_onspd(firms: pd.DataFrame, onspd_path: str | Path, *,
     out = firms.copy()
     wanted = set(out["postcode"].dropna())
     found = _read_onspd(path, wanted, block_size)
-    lat = pd.to_numeric(found["lat"], errors="coerce")
-    lon = pd.to_numeric(found["long"], errors="coerce")
-    east = pd.to_numeric(found["oseast1m"], errors="coerce")
-    north = pd.to_numeric(found["osnrth1m"], errors="coerce")
+    lat = pd.to_numeric(found["latitude"], errors="coerce")
+    lon = pd.to_numeric(found["longitude"], errors="coerce")
+    east = pd.to_numeric(found["easting"], errors="coerce")
+    north = pd.to_numeric(found["northing"], errors="coerce")
     usable = lat.notna() & lon.notna() & (lat.abs() <= 90) & ~np.isclose(lat, 99.999999)
     lookup = pd.DataFrame({"latitude": lat, "longitude": lon, "easting": east,
-                           "northing": north, "lad_code": found["laua"]})[usable.to_numpy()]
-    lookup.index = found["postcode"][usable.to_numpy()].to_numpy()
+                           "northing": north, "lad_code": found["district"]})[usable.to_numpy()]
+    lookup.index = found["key"][usable.to_numpy()].to_numpy()
     hit = out["postcode"].isin(lookup.index).to_numpy(dtype=bool)
     for column in ("latitude", "longitude", "easting", "northing"):
         new = out["postcode"].map(lookup[column]).astype("float64")

@@ -104,8 +104,9 @@ def company_layout(path: Path) -> CsvLayout:
     return CsvLayout(path, names, {f: f for f in COMPANY_FIELDS})
 
 
-def onspd_layout(path: Path) -> CsvLayout:
-    """Check an ONS Postcode Directory header and find the column of each role."""
+def onspd_layout(path: Path, optional: Collection[str] = ("quality",)) -> CsvLayout:
+    """Check an ONS Postcode Directory header and find the column of each role (roles in
+    ``optional`` may be absent; their column is then ``None``)."""
     names = read_header(path)
     by_lower = {n.casefold(): n for n in names}
     roles: dict[str, str | None] = {}
@@ -115,7 +116,7 @@ def onspd_layout(path: Path) -> CsvLayout:
         roles["district"] = next((n for n in names if _DISTRICT_YEAR.fullmatch(n.casefold())),
                                  None)
     missing = [ONSPD_ROLES[r][0] for r, name in roles.items() if name is None
-               and r != "quality"]
+               and r not in optional]
     if missing:
         raise DataFileError(path, f"missing column(s) {missing} of the ONS Postcode Directory "
                             f"(or their 2025 names); the header has {list(names)}", row=1,

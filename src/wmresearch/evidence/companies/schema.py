@@ -153,7 +153,7 @@ SCHEMA_FIRM_REGISTER = pa.DataFrameSchema(
                                      description="True when coordinates were found"),
         "lad_code": pa.Column(str, nullable=True, required=False,
                               description="Local authority district of the postcode "
-                                          "(ONSPD laua)"),
+                                          "(ONSPD district column)"),
     },
     checks=[pa.Check(_primary_sic_consistent,
                      error="primary_sic must be the first non-NA sic_code_N")],

@@ -41,7 +41,11 @@ from wmresearch.evaluation.beneficiary import (
     estimate_demo,
     evaluate_beneficiaries,
 )
+
+# %% tags=["remove-cell"]
 from wmresearch.evaluation.monitoring import (
+    BENEFICIARY_NAMES,
+    RETURN_UNITS,
     read_comparison_outcomes,
     read_monitoring_return,
     schema_markdown,
@@ -53,12 +57,11 @@ from wmresearch.evaluation.programmes import (
     get_programme,
     load_programmes,
 )
-
-# %% tags=["remove-cell"]
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
 from wmresearch.evidence.geography import region_lads
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
+    estimate_chart,
     glossary,
     logic_model_chart,
     number,
@@ -68,12 +71,30 @@ from wmresearch.reporting import (
     synthetic_notice,
     write_metrics,
 )
+from wmresearch.reporting.disclosure import disclosure_check, format_suppressed
 
 # %% tags=["remove-cell"]
 project = Project.here()
 paths = project.paths
 prog = get_programme(project.params["programmes"], programme)
 design = prog.design
+return_unit = RETURN_UNITS.get(design.unit)
+beneficiaries_word = BENEFICIARY_NAMES.get(design.unit, UNIT_NAMES[design.unit])
+
+# %% tags=["remove-cell"]
+# how each beneficiary-level outcome is named and shown: effects in log points, probability
+# points or pounds, scaled for sentences
+OUTCOMES = {
+    "log_employment": {"words": "employment", "header": "Effect on employment (log points)",
+                       "scale": 100, "gbp": False, "suffix": "%", "format": "{:+.3f}"},
+    "employed": {"words": "the probability of being employed", "header": "Effect on the "
+                 "probability of being employed", "scale": 100, "gbp": False,
+                 "suffix": " percentage points", "format": "{:+.3f}"},
+    "earnings_gbp": {"words": "annual earnings", "header": "Effect on annual earnings (£)",
+                     "scale": 1, "gbp": True, "suffix": " a year", "format": "{:+,.0f}"},
+}
+
+# %% tags=["remove-cell"]
 SRC_FACTS = "Programme registry: the publications cited in each row"
 SRC_PROD = ("ONS, Subregional productivity by local authority district, June 2024 release "
             "(current prices, smoothed)")
@@ -245,7 +266,7 @@ status = evaluation_status(prog, last_data_year=area.last_year,
                            if area.available and plausible is not None else None)
 
 # %%
-say(f"The impact on supported firms is estimated in section 7 from the programme's "
+say(f"The impact on {beneficiaries_word} is estimated in section 7 from the programme's "
     f"monitoring return ({sms_statement(status)}); no area-level impact is estimated."
     if status.state == "estimated" else
     f"No impact estimate is reported: {sms_statement(status)}. "
@@ -260,15 +281,22 @@ say(f"The impact on supported firms is estimated in section 7 from the programme
 # ## 7. Beneficiary-level evaluation
 #
 # Impact on supported firms or people needs monitoring returns in a fixed format, linked to
-# administrative data for a comparison group.
+# administrative data for a comparison group. The design follows from the start dates: when
+# beneficiaries started in several years, later starters are the comparison for earlier ones
+# (Callaway and Sant'Anna 2021, with an event study); when all started together, each is
+# matched to similar non-beneficiaries before a difference in differences (Heckman, Ichimura
+# and Todd 1997).
 
 # %%
-if design.unit == "firm":
-    say(schema_markdown().replace("\n## ", "\n#### ").replace("# Monitoring", "### Monitoring"))
-else:
-    say(f"The package's monitoring-return template is for firms; a return for "
-        f"{design.unit.replace('_', ' ')}-level beneficiaries (an identifier, start date and "
-        "baseline outcomes per person) is not yet defined.")
+if return_unit is None:
+    say(f"No monitoring-return template is defined for programmes on "
+        f"{UNIT_NAMES[design.unit]}, so no beneficiary-level design is run here.")
+elif not design.monitoring_return:
+    say(f"No monitoring return has been supplied for this programme, so no impact on "
+        f"{beneficiaries_word} is estimated. The programme team's return should follow the "
+        "data dictionary below; once it is supplied (and, for a single intake, the comparison "
+        "group's outcomes), this section runs the design that fits it.")
+    say(schema_markdown(return_unit, level=3))
 
 # %%
 count = tables.beneficiary_count(prog)
@@ -286,54 +314,93 @@ else:
 
 # %%
 beneficiary_result = None
-if design.monitoring_return:
-    monitoring = read_monitoring_return(project.root / design.monitoring_return)
-    comparison = (read_comparison_outcomes(project.root / design.comparison_outcomes)
+if design.monitoring_return and return_unit is not None:
+    monitoring = read_monitoring_return(project.root / design.monitoring_return,
+                                        unit=return_unit)
+    comparison = (read_comparison_outcomes(project.root / design.comparison_outcomes,
+                                           unit=return_unit)
                   if design.comparison_outcomes else monitoring.outcomes.iloc[0:0])
-    firm_outcomes = pd.concat([monitoring.outcomes, comparison], ignore_index=True)
-    # effects on log employment are proportional; a headcount of 0 is counted as 1
-    firm_outcomes["log_employment"] = np.log(firm_outcomes["employment"].astype(float)
-                                             .clip(lower=1))
-    beneficiary_result = evaluate_beneficiaries(monitoring, firm_outcomes,
-                                                outcome="log_employment",
+    unit_outcomes = pd.concat([monitoring.outcomes, comparison], ignore_index=True)
+    if return_unit == "firm":
+        # effects on log employment are proportional; a headcount of 0 is counted as 1
+        unit_outcomes["log_employment"] = np.log(unit_outcomes["employment"].astype(float)
+                                                 .clip(lower=1))
+    outcome = ("log_employment" if return_unit == "firm" else "earnings_gbp"
+               if unit_outcomes["earnings_gbp"].notna().all() else "employed")
+    # people of a single intake are matched on age and qualification too, where supplied
+    matching_on = [c for c in ("age", "qualification_level") if return_unit == "person"
+                   and choose_design(monitoring.beneficiaries).design == "single_cohort"
+                   and unit_outcomes[c].notna().all()]
+    beneficiary_result = evaluate_beneficiaries(monitoring, unit_outcomes, outcome=outcome,
+                                                covariates=matching_on,
                                                 comparison="beneficiaries", lags=3)
-else:
-    say("No monitoring return has been supplied for this programme, so no impact on "
-        "supported firms or people is estimated. Once the programme team's return (and, for "
-        "a single intake, the comparison firms' outcomes) is supplied, this section runs the "
-        "design below on it.")
 
 # %%
 if beneficiary_result is not None:
-    impact = beneficiary_result.estimate
-    show_table(beneficiary_result.table().rename(columns={
-        "method": "Estimator", "att": "Effect on log employment", "se": "Standard error",
-        "ci_low": "95% interval, low", "ci_high": "95% interval, high",
-        "n_treated": "Supported", "n_control": "Comparison"}).drop(columns="estimator"),
-        formats={"Effect on log employment": "{:+.3f}", "Standard error": "{:.3f}",
-                 "95% interval, low": "{:+.3f}", "95% interval, high": "{:+.3f}"},
-        caption=f"Impact of {prog.name} on supported firms' employment, from the "
-                "programme's monitoring return", sources=["Programme monitoring return"])
-    reason = beneficiary_result.design.reason
-    say(f"**Impact on supported firms.** {reason[0].upper()}{reason[1:]}. The estimate is "
-        f"{number(impact.att, pct=True, signed=True)} on employment (95% interval "
-        f"{number(impact.ci[0], pct=True)} to {number(impact.ci[1], pct=True)}), against "
-        f"{number(beneficiary_result.naive.att, pct=True, signed=True)} from a naive "
-        "before/after of the supported firms alone.")
+    used = beneficiary_result.accounting.query("table == 'beneficiaries'").replace(
+        {"status": {"used": "evaluated"}})
+    # no published cell may count fewer than 10 firms or people
+    counted = disclosure_check(used, row="status", count_col="rows", min_count=10)
+    show_table(format_suppressed(counted).reset_index().rename(columns={
+        "status": "Status", "rows": beneficiaries_word.capitalize()}),
+        caption=f"{beneficiaries_word.capitalize()} in the monitoring return: evaluated, or "
+                "set aside and why ([c]: fewer than 10, or revealing one that is)",
+        sources=["Programme monitoring return"])
+    groups = pd.DataFrame({"group": [*map(str, beneficiary_result.design.cohorts), "comparison"],
+                           "people": [*beneficiary_result.design.cohorts.values(),
+                                      beneficiary_result.estimate.n_control]})
+    too_small = disclosure_check(groups, row="group", count_col="people",
+                                 min_count=10).table["suppressed"].any()
+    if too_small:
+        say("**The estimate is not shown**: a start-year group or the comparison has fewer "
+            "than 10 members, so its figures could reveal individual records. It will be "
+            "shown once every group has at least 10.")
 
 # %%
-demo_unit = monitoring_demo.DEMO_UNITS.get(design.unit)
-if demo_unit is None:
-    say(f"No synthetic demonstration is shown: the package has no generator for "
-        f"{design.unit.replace('_', ' ')}-level outcomes.")
-else:
+if beneficiary_result is not None and not too_small:
+    impact, shown = beneficiary_result.estimate, OUTCOMES[outcome]
+    show_table(beneficiary_result.table().rename(columns={
+        "method": "Estimator", "att": shown["header"], "se": "Standard error",
+        "ci_low": "95% interval, low", "ci_high": "95% interval, high",
+        "n_treated": "Beneficiaries", "n_control": "Comparison"}).drop(
+            columns=["estimator", "synthetic"]),
+        formats={**{c: shown["format"] for c in (shown["header"], "95% interval, low",
+                                                  "95% interval, high")},
+                 "Standard error": shown["format"].replace("+", ""),
+                 "Beneficiaries": "{:,.0f}", "Comparison": "{:,.0f}"},
+        caption=f"Impact of {prog.name} on {beneficiaries_word}: effect on {shown['words']}, "
+                "from the programme's monitoring return", sources=["Programme monitoring return"])
+    reason, naive = beneficiary_result.design.reason, beneficiary_result.naive.att
+    k, gbp, unit = shown["scale"], shown["gbp"], shown["suffix"]
+    say(f"**Impact on {beneficiaries_word}.** {reason[0].upper()}{reason[1:]}. The estimate "
+        f"is {number(impact.att * k, gbp=gbp, signed=True)}{unit} on {shown['words']} (95% "
+        f"interval {number(impact.ci[0] * k, gbp=gbp)} to {number(impact.ci[1] * k, gbp=gbp)}"
+        f"{unit}), against {number(naive * k, gbp=gbp, signed=True)}{unit} from a naive "
+        f"before/after of the {beneficiaries_word} alone.")
+
+# %%
+if beneficiary_result is not None and not too_small and len(beneficiary_result.event_study):
+    estimate_chart(beneficiary_result.event_study, x="event_time", estimate="estimate",
+                   low="ci_low", high="ci_high", reference_x=-0.5,
+                   title=f"Effect on {shown['words']} by year since the start",
+                   xlabel="Years since the start", ylabel=shown["header"],
+                   sources=["Programme monitoring return"])
+
+# %%
+demo_unit = monitoring_demo.DEMO_UNITS.get(design.unit) if beneficiary_result is None else None
+if beneficiary_result is None and demo_unit is None:
+    say(f"No synthetic demonstration is shown: the package has no synthetic "
+        f"{UNIT_NAMES[design.unit]} to demonstrate a design on.")
+elif demo_unit is not None:
     demo = monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
                                                    seed=seed)
     chosen = choose_design(demo.beneficiaries)
-    outcome_words = demo.truth["outcome"].replace("_", " ")
+    demo_shown = OUTCOMES[demo.truth["outcome"]]
+    planted = number(demo.truth["effect"] * demo_shown["scale"], gbp=demo_shown["gbp"],
+                     signed=True) + demo_shown["suffix"]
     display(synthetic_notice(f"invented {demo_unit}, seed {seed}; a planted effect of "
-                             f"{demo.truth['effect']} on {outcome_words}. Not monitoring "
-                             "data of this programme; no finding."))
+                             f"{planted} on {demo_shown['words']}. Not monitoring data of "
+                             "this programme; no finding."))
 
 # %%
 if demo_unit is not None:
@@ -343,18 +410,20 @@ if demo_unit is not None:
         "method": "Estimator", "planted": "Planted effect", "estimate": "Estimate",
         "ci_low": "95% interval, low", "ci_high": "95% interval, high",
         "covers_planted": "Interval covers the planted effect"})
-    shown = ["Estimator", "Planted effect", "Estimate", "95% interval, low",
-             "95% interval, high", "Interval covers the planted effect"]
+    shown_cols = ["Estimator", "Planted effect", "Estimate", "95% interval, low",
+                  "95% interval, high", "Interval covers the planted effect"]
     # the page says SYNTHETIC in the caption; the CSV carries it in a `synthetic` column
-    show_table(demo_table[shown], formats={c: "{:,.3f}" for c in shown[1:5]},
+    show_table(demo_table[shown_cols],
+               formats={c: demo_shown["format"] for c in shown_cols[1:5]},
                caption=f"SYNTHETIC demonstration: the {chosen.design.replace('_', ' ')} "
-                       "estimator recovers a planted effect; a naive before/after does not",
+                       f"estimator recovers a planted effect on {demo_shown['words']}; a "
+                       "naive before/after does not",
                sources=["SYNTHETIC data made by the package, not official statistics"],
-               data=demo_table[[*shown, "synthetic"]])
+               data=demo_table[[*shown_cols, "synthetic"]])
 
 # %%
 if demo_unit is not None:
-    say(f"In this demonstration the beneficiaries' start dates call for "
+    say(f"In this demonstration the {demo_unit}' start dates call for "
         f"**{chosen.design.replace('_', ' ')}**: {chosen.reason}. A real monitoring return "
         "goes through the same choice.")
 
@@ -409,8 +478,9 @@ metrics = {
     "start_year": prog.start_year, "last_data_year": area.last_year,
     "state": status.state, "sms_achieved": status.sms_achieved,
     "sms_planned": status.sms_planned, "impact_reported": beneficiary_result is not None,
-    "beneficiary_att_log_employment": (beneficiary_result.estimate.att
-                                       if beneficiary_result is not None else None),
+    "beneficiary_outcome": outcome if beneficiary_result is not None else None,
+    "beneficiary_att": (beneficiary_result.estimate.att
+                        if beneficiary_result is not None and not too_small else None),
     "mde": mde_now, "mde_unit": "log GVA per hour worked",
     "post_years_in_data": projection.post_periods if area.available else 0,
     "detectable_from": projection.detectable_from if area.available else None,

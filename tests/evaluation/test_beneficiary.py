@@ -26,6 +26,7 @@ from wmresearch.evaluation.beneficiary import (
     estimate_rolling,
     estimate_single_cohort,
     evaluate_beneficiaries,
+    screen_beneficiaries,
 )
 from wmresearch.evaluation.monitoring import read_monitoring_return
 from wmresearch.evaluation.monitoring_demo import (
@@ -209,6 +210,35 @@ def test_row_of_a_bad_outcome_cell_is_the_spreadsheet_row():
     outcomes.loc[3, "employment"] = np.nan
     with pytest.raises(BeneficiaryDataError, match="row 5, column 'employment'"):
         build_outcome_panel(ben, outcomes, outcome="employment")
+
+
+def test_screening_sets_aside_what_the_panel_cannot_evaluate_and_counts_it():
+    ben, outcomes = _tiny()
+    ben.loc[2] = ["E", "2026-02-01"]  # after the panel's last year: not yet evaluable
+    ben.loc[3] = ["F", "2022-02-01"]  # no outcome rows: not linked
+    ben.loc[4] = ["C", "2018-03-01"]  # no year before the start: set aside with its 6 rows
+    kept, acc = screen_beneficiaries(ben, outcomes)
+    assert list(kept["firm_id"]) == ["A", "B"] and acc.attrs["set_aside"] == ["E", "F", "C"]
+    rows = acc.set_index(["table", "status"])["rows"]
+    assert rows.loc["beneficiaries"].to_dict() == {
+        "used": 2, "started in or before the panel's first year (no year before)": 1,
+        "started after the panel's last year (not yet evaluable)": 1,
+        "no rows in the outcome panel (not linked)": 1}
+    assert rows.loc["outcome rows"].to_dict() == {"used": 18,
+                                                  "rows of beneficiaries set aside": 6}
+    panel = build_outcome_panel(kept, outcomes, outcome="employment",
+                                set_aside=acc.attrs["set_aside"])
+    assert "C" not in set(panel["firm_id"]) and len(panel) == 18
+
+
+def test_set_aside_rows_leave_the_panel_after_its_cells_are_checked():
+    ben, outcomes = _tiny()
+    ben.loc[2] = ["C", "2018-03-01"]
+    kept, acc = screen_beneficiaries(ben, outcomes)
+    outcomes.loc[20, "employment"] = np.nan  # row 22 of the file, firm D, which stays
+    with pytest.raises(BeneficiaryDataError, match="row 22, column 'employment'"):
+        build_outcome_panel(kept, outcomes, outcome="employment",
+                            set_aside=acc.attrs["set_aside"])
 
 
 @pytest.mark.parametrize(("date", "message"), [

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -59,6 +59,7 @@ from wmresearch.evaluation.beneficiary_data import (
     labelled,
     require_panel_columns,
     resolve_id_column,
+    screen_beneficiaries,
 )
 from wmresearch.evaluation.did import difference_in_differences, event_study
 from wmresearch.evaluation.matching import matching
@@ -68,21 +69,23 @@ from wmresearch.evaluation.staggered import staggered_did
 
 __all__ = ["ROLLING", "SINGLE", "BeneficiaryDataError", "BeneficiaryEvaluation",
            "DesignChoice", "build_outcome_panel", "choose_design", "estimate_demo",
-           "estimate_naive",
-           "estimate_rolling", "estimate_single_cohort", "evaluate_beneficiaries"]
+           "estimate_naive", "estimate_rolling", "estimate_single_cohort",
+           "evaluate_beneficiaries", "screen_beneficiaries"]
 
 Comparison = Literal["beneficiaries", "all"]
 
 
 @dataclass
 class BeneficiaryEvaluation:
-    """The design, its estimate, the naive before/after and the panel they used."""
+    """The design, its estimate, the naive before/after, the panel they used, and the
+    accounting of beneficiaries and outcome rows (used or set aside, by reason)."""
 
     design: DesignChoice
     estimate: EstimateResult
     naive: EstimateResult
     event_study: pd.DataFrame
     panel: pd.DataFrame
+    accounting: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def table(self) -> pd.DataFrame:
         """One row per estimator: att, se, ci_low, ci_high, n_treated, n_control."""
@@ -311,10 +314,15 @@ def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes
                            lags: int = 3) -> BeneficiaryEvaluation:
     """Choose the design from the start dates, build the panel and estimate.
 
+    Beneficiaries the outcome panel cannot evaluate (not linked, or started outside its
+    years) are set aside and counted (:func:`screen_beneficiaries`); the design is chosen
+    from the start dates of the others, for firms and people alike.
+
     Parameters
     ----------
-    monitoring : a validated :class:`~wmresearch.evaluation.monitoring.MonitoringReturn`
-        (its ``beneficiaries`` sheet is used) or a beneficiaries table.
+    monitoring : a validated :class:`~wmresearch.evaluation.monitoring.MonitoringReturn`,
+        firm- or person-level (its firms or participants are used), or a beneficiaries
+        table with ``firm_id`` or ``person_id`` and the start date.
     outcomes : outcome panel of beneficiaries and non-beneficiaries (see
         :func:`build_outcome_panel`).
     comparison : for rolling entry, see :func:`estimate_rolling`.
@@ -324,13 +332,17 @@ def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes
     -------
     BeneficiaryEvaluation
         ``design``, ``estimate`` (:func:`estimate_rolling` or :func:`estimate_single_cohort`),
-        ``naive`` (:func:`estimate_naive`), ``event_study`` and ``panel``.
+        ``naive`` (:func:`estimate_naive`), ``event_study``, ``panel`` and ``accounting``
+        (rows in = rows used + rows set aside, for beneficiaries and for outcome rows).
     """
     ben = monitoring.beneficiaries if isinstance(monitoring, MonitoringReturn) else monitoring
     id_column = resolve_id_column(ben, id_column)
-    design = choose_design(ben, id_column=id_column, date_column=date_column)
-    panel = build_outcome_panel(ben, outcomes, outcome=outcome, id_column=id_column,
-                                time=time, date_column=date_column, covariates=covariates)
+    kept, accounting = screen_beneficiaries(ben, outcomes, id_column=id_column, time=time,
+                                            date_column=date_column)
+    design = choose_design(kept, id_column=id_column, date_column=date_column)
+    panel = build_outcome_panel(kept, outcomes, outcome=outcome, id_column=id_column,
+                                time=time, date_column=date_column, covariates=covariates,
+                                set_aside=accounting.attrs["set_aside"])
     common = {"outcome": outcome, "unit": id_column, "time": time, "covariates": covariates}
     if design.design == ROLLING:
         est = estimate_rolling(panel, comparison=comparison, **common)
@@ -339,7 +351,8 @@ def evaluate_beneficiaries(monitoring: MonitoringReturn | pd.DataFrame, outcomes
     naive = estimate_naive(panel, outcome=outcome, unit=id_column, time=time)
     events = est.extra.get("event_study", pd.DataFrame())
     events = labelled(events, is_synthetic(panel), panel.attrs.get("truth"))
-    return BeneficiaryEvaluation(design, est, naive, events, panel)
+    accounting = labelled(accounting, is_synthetic(panel), panel.attrs.get("truth"))
+    return BeneficiaryEvaluation(design, est, naive, events, panel, accounting)
 
 
 def estimate_demo(demo: object) -> pd.DataFrame:

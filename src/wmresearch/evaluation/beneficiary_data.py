@@ -185,16 +185,69 @@ def choose_design(beneficiaries: pd.DataFrame, *, id_column: str | None = None,
 # --------------------------------------------------------------------------- panel
 
 
+#: Why a beneficiary cannot be evaluated on the outcome panel (set aside, and counted).
+SET_ASIDE = {"unlinked": "no rows in the outcome panel (not linked)",
+             "too_early": "started in or before the panel's first year (no year before)",
+             "too_late": "started after the panel's last year (not yet evaluable)"}
+
+
+def screen_beneficiaries(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *,
+                         id_column: str | None = None, time: str = "year",
+                         date_column: str = "start_date") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set aside the beneficiaries an outcome panel cannot evaluate, each with its reason.
+
+    A return lists everyone who started, while the outcome panel (linked administrative
+    data) covers fixed years and not everyone links: a beneficiary with no outcome rows, one
+    who started in or before the panel's first year, or after its last, is set aside
+    (:data:`SET_ASIDE`) with its outcome rows. Bad cells still raise
+    (:class:`BeneficiaryDataError`).
+
+    Returns
+    -------
+    kept : the beneficiaries that can be evaluated (rows in their original order).
+    accounting : ``table`` (``beneficiaries``, ``outcome rows``), ``status`` (``used`` or a
+        reason of :data:`SET_ASIDE`), ``rows``; for each table the rows sum to its rows in.
+        ``attrs["set_aside"]``: the identifiers set aside.
+    """
+    id_column = resolve_id_column(beneficiaries, id_column)
+    start = _start_years(beneficiaries, id_column, date_column)
+    for col in (id_column, time):
+        if col not in outcomes.columns:
+            raise BeneficiaryDataError("outcome panel", f"column missing (has "
+                                       f"{list(outcomes.columns)})", row=1, column=col)
+    years = pd.to_numeric(outcomes[time], errors="coerce")
+    reason = pd.Series("used", index=start.index, dtype=object)
+    # the last reason that applies is given: a start after the panel's last year explains
+    # why a beneficiary has no outcome rows yet
+    if years.notna().any():
+        reason[start.to_numpy() <= years.min()] = SET_ASIDE["too_early"]
+    reason[~start.index.isin(outcomes[id_column])] = SET_ASIDE["unlinked"]
+    if years.notna().any():
+        reason[start.to_numpy() > years.max()] = SET_ASIDE["too_late"]
+    aside = reason.index[reason != "used"]
+    rows_aside = int(outcomes[id_column].isin(aside).sum())
+    counts = reason.value_counts()
+    accounting = pd.DataFrame(
+        [("beneficiaries", status, int(counts.get(status, 0)))
+         for status in ("used", *SET_ASIDE.values()) if status == "used" or status in counts]
+        + [("outcome rows", "used", len(outcomes) - rows_aside)]
+        + ([("outcome rows", "rows of beneficiaries set aside", rows_aside)]
+           if rows_aside else []), columns=["table", "status", "rows"])
+    accounting.attrs["set_aside"] = list(aside)
+    return beneficiaries[(reason == "used").to_numpy()], accounting
+
+
 def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, outcome: str,
                         id_column: str | None = None, time: str = "year",
                         date_column: str = "start_date", covariates: Sequence[str] = (),
-                        outcomes_sheet: str = "outcome panel") -> pd.DataFrame:
+                        outcomes_sheet: str = "outcome panel",
+                        set_aside: Sequence[str] = ()) -> pd.DataFrame:
     """Join start dates to an outcome panel of beneficiaries and non-beneficiaries.
 
     The cohort of a beneficiary is the calendar year of its start date, and that year counts
     as treated (event time 0): annual outcomes measured at the year's end include part of
     the support. Units of ``outcomes`` absent from ``beneficiaries`` are non-beneficiaries
-    (cohort 0). Nothing is dropped: every inconsistency raises.
+    (cohort 0). Nothing is dropped but the rows of ``set_aside``: every inconsistency raises.
 
     Parameters
     ----------
@@ -205,6 +258,8 @@ def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, 
     id_column : identifier in both tables; ``None``: ``firm_id`` or else ``person_id``.
     covariates : numeric columns carried into the panel (matching covariates).
     outcomes_sheet : name of the outcome table used in error messages.
+    set_aside : identifiers whose rows leave the panel after the cells are checked (from
+        :func:`screen_beneficiaries`; rows in error messages stay the input's rows).
 
     Returns
     -------
@@ -253,6 +308,7 @@ def build_outcome_panel(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *, 
                                    f"({frame.loc[dup, id_column].iloc[0]!r}, "
                                    f"{frame.loc[dup, time].iloc[0]})", row=_row(dup),
                                    column=time)
+    frame = frame[~frame[id_column].isin(set_aside)]
     present = set(frame[id_column])
     absent = ~pd.Series(years.index).isin(present)
     if absent.any():

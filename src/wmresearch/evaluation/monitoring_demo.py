@@ -1,21 +1,16 @@
 """Synthetic monitoring data with a known effect, to show what a counterfactual is for.
 
-:func:`synthetic_monitoring` draws a panel of firms in which the firms that join a business
-support programme are larger and were already growing faster (selection on levels and on
-pre-trends, as in most voluntary programmes), and support raises log employment by a known
-``effect``. A naive before/after comparison of beneficiaries then overstates the effect
-(their own growth trend and macro shocks are counted as impact); a difference-in-differences
-removes the common shocks and the level difference, and a comparison that also removes each
-firm's pre-period trend recovers the planted effect.
-
-:func:`synthetic_monitoring` with ``entry_years`` draws *rolling entry* (beneficiaries join in
-different years); :func:`synthetic_bootcamp` draws *adults* for a skills bootcamp (earnings
-and employment, with the pre-programme dip of people who join training). :func:`demonstrate`
-runs the estimator :mod:`wmresearch.evaluation.beneficiary` chooses on each and sets it
-against the planted truth and a naive before/after.
-
-Every table is labelled synthetic (column ``synthetic`` and ``attrs["synthetic"]``) and
-carries the planted truth in ``attrs["truth"]``.
+:func:`synthetic_monitoring` draws firms that join a business support programme when larger
+and already growing faster (selection on levels and pre-trends, as in most voluntary
+programmes); support raises log employment by a known ``effect``, which a before/after of
+beneficiaries overstates. With ``entry_years`` the firms join in different years (rolling
+entry). :func:`synthetic_bootcamp` draws *adults* for a skills bootcamp (earnings and
+employment, with the pre-programme dip of people who join training), and
+:func:`wmresearch.evaluation.monitoring_people_demo.synthetic_residents` *residents* joining
+an employment programme over several years. :func:`demonstrate` runs the estimator
+:mod:`wmresearch.evaluation.beneficiary` chooses on each against the planted truth and a
+naive before/after. Every table is labelled synthetic (column ``synthetic`` and
+``attrs["synthetic"]``) and carries the planted truth in ``attrs["truth"]``.
 
 Calibration
 -----------
@@ -215,12 +210,8 @@ def synthetic_monitoring(n_firms: int = 3000, *, first_year: int = 2017,
 
 
 def to_monitoring_return(data: SyntheticMonitoring) -> dict[str, pd.DataFrame]:
-    """The synthetic beneficiaries and outcomes as the sheets of a return (no label column).
-
-    The schema of :mod:`wmresearch.evaluation.monitoring` has no ``synthetic`` column, so
-    it is dropped here; write the result with :func:`write_return`, whose file name should
-    say "synthetic".
-    """
+    """The synthetic firms as a firm return's sheets, without the ``synthetic`` column (the
+    schema has none): write them with :func:`write_return` to a file named "synthetic"."""
     ben = data.beneficiaries.drop(columns="synthetic").copy()
     ben["start_date"] = ben["start_date"].dt.strftime("%Y-%m-%d")
     return {"beneficiaries": ben, "outcomes": data.outcomes.drop(columns="synthetic")}
@@ -346,8 +337,10 @@ def synthetic_bootcamp(n_people: int = 4000, *, first_year: int = 2018, last_yea
     return SyntheticMonitoring(panel, beneficiaries, outcomes, truth)
 
 
-#: Programme units with a synthetic generator, and what the invented units are.
-DEMO_UNITS: dict[str, str] = {"firm": "firms", "individual": "adults"}
+#: Programme units with a synthetic generator, and what the invented units are (a ward-based
+#: employment programme's participants are residents:
+#: :func:`wmresearch.evaluation.monitoring_people_demo.synthetic_residents`).
+DEMO_UNITS: dict[str, str] = {"firm": "firms", "individual": "adults", "ward": "residents"}
 
 
 def synthetic_beneficiaries(unit: str, *, start_year: int, seed: int = 20240601,
@@ -358,10 +351,16 @@ def synthetic_beneficiaries(unit: str, *, start_year: int, seed: int = 20240601,
     default (``rolling=False``: one cohort selected on size and observed growth), 1,500
     firms over ``start_year - 4`` to ``start_year + 5``. Adults (skills bootcamp): one
     intake in ``start_year``, 4,000 people over ``start_year - 4`` to ``start_year + 3``.
+    Residents (ward-based employment programme): rolling entry over ``start_year`` to
+    ``start_year + 3``, 8,000 people over ``start_year - 4`` to ``start_year + 4``.
     """
     if unit == "individual":
         return synthetic_bootcamp(first_year=start_year - 4, last_year=start_year + 3,
                                   start_year=start_year, seed=seed)
+    if unit == "ward":
+        from wmresearch.evaluation.monitoring_people_demo import synthetic_residents
+        return synthetic_residents(first_year=start_year - 4, last_year=start_year + 4,
+                                   entry_years=range(start_year, start_year + 4), seed=seed)
     if unit != "firm":
         raise ValueError(f"unit: no synthetic generator for {unit!r}; have {list(DEMO_UNITS)}")
     common = {"n_firms": 1500, "first_year": start_year - 4, "last_year": start_year + 5,
@@ -372,12 +371,13 @@ def synthetic_beneficiaries(unit: str, *, start_year: int, seed: int = 20240601,
 
 
 def demonstrate(start_year: int = 2022, seed: int = 20240601) -> pd.DataFrame:
-    """Planted effect against the chosen design and a naive before/after, three scenarios.
+    """Planted effect against the chosen design and a naive before/after, four scenarios.
 
-    Firms with rolling entry (selection on size and the latent growth trend, entry year
-    random among beneficiaries), firms in one cohort (selection on size and observed
-    growth), adults in one bootcamp intake (selection on age, qualification and a fall in
-    earnings); each through :func:`wmresearch.evaluation.beneficiary.estimate_demo`.
+    Firms with rolling entry (selection on size and latent growth trend, entry year random
+    among beneficiaries), firms in one cohort (selection on size and observed growth),
+    adults in one bootcamp intake (selection on age, qualification and a fall in earnings),
+    residents joining over four years (selection on employability); each through
+    :func:`wmresearch.evaluation.beneficiary.estimate_demo`.
 
     Returns
     -------
@@ -386,7 +386,8 @@ def demonstrate(start_year: int = 2022, seed: int = 20240601) -> pd.DataFrame:
         ``unit`` and ``outcome`` first; ``attrs``: ``synthetic`` and ``truth`` by scenario.
     """
     scenarios = {"firms, rolling entry": ("firm", True), "firms, one cohort": ("firm", False),
-                 "adults, one bootcamp intake": ("individual", None)}
+                 "adults, one bootcamp intake": ("individual", None),
+                 "residents, rolling entry": ("ward", None)}
     tables, truths = [], {}
     for name, (unit, rolling) in scenarios.items():
         data = synthetic_beneficiaries(unit, start_year=start_year, seed=seed, rolling=rolling)
@@ -394,7 +395,6 @@ def demonstrate(start_year: int = 2022, seed: int = 20240601) -> pd.DataFrame:
         table = estimate_demo(data)
         tables.append(table.assign(scenario=name, unit=unit, outcome=data.truth["outcome"]))
     out = pd.concat(tables, ignore_index=True)
-    out = out[["scenario", "unit", "outcome", *[c for c in out if c not in
-                                                  ("scenario", "unit", "outcome")]]]
+    out = out[["scenario", "unit", "outcome", *out.columns.drop(["scenario", "unit", "outcome"])]]
     out.attrs.update(synthetic=True, truth=truths)
     return out

@@ -32,6 +32,9 @@ _EXPORTS = {
     "donor_weights_table": "sc_inference", "leave_one_out": "sc_inference",
     "overfit_check": "sc_inference",
     "conformal_intervals": "sc_conformal", "conformal_pvalue": "sc_conformal",
+    # synthetic DiD inference
+    "sdid_placebo_draws": "sdid_inference", "sdid_placebo_estimates": "sdid_inference",
+    "sdid_placebo_se": "sdid_inference",
     # power
     "mde_multiplier": "power", "mde_two_sample": "power", "mde_did": "power",
     "did_variance_factor": "power", "pre_period_sigma": "power",

@@ -12,8 +12,9 @@ synthetic controls (:mod:`~.sc_inference`, :mod:`~.sc_conformal`) and for few tr
 (:mod:`~.devolution_inference`); power (:mod:`~.power`, :mod:`~.power_projection`); mayoral
 devolution as a staggered adoption (:mod:`~.devolution`, :mod:`~.devolution_data`); the area
 against English districts (:mod:`~.place`, :mod:`~.area_check`); beneficiary-level designs
-(:mod:`~.beneficiary`); the programme registry (:mod:`~.programmes`); appraisal and what a page
-may claim (:mod:`~.appraisal`, :mod:`~.status`). The notebooks ``evaluate.py`` and
+on firm- and person-level monitoring returns (:mod:`~.beneficiary`, :mod:`~.monitoring`,
+:mod:`~.monitoring_people`); the programme registry (:mod:`~.programmes`); appraisal and what
+a page may claim (:mod:`~.appraisal`, :mod:`~.status`). The notebooks ``evaluate.py`` and
 ``devolution.py`` call these step by step and write the sentences themselves.
 """
 
@@ -53,6 +54,7 @@ _EXPORTS = {
     "evaluate_place": "place", "devolution_evaluation": "place", "donor_pool": "place_data",
     "area_panel": "area_check",
     "choose_design": "beneficiary_data", "evaluate_beneficiaries": "beneficiary",
+    "screen_beneficiaries": "beneficiary_data", "return_schema": "monitoring",
     # registry, appraisal and status
     "get_programme": "programmes", "load_programmes": "programmes",
     "gross_to_net": "appraisal", "present_value": "appraisal", "discount_factors": "appraisal",

@@ -204,7 +204,7 @@ def sdid_by_cohort(panel: pd.DataFrame, outcome: str, *, replications: int = 50,
         sub["_treated"] = ((sub["cohort"] == g) & (sub["year"] >= g)).astype(int)
         res = synthetic_did(sub, outcome=outcome, unit="lad_code", time="year",
                             treated="_treated", se_replications=replications, seed=seed,
-                            se_method=se_method)
+                            se_method=se_method, comparisons=False)
         rows.append({"cohort": int(g), "att": res.att, "se": res.se, "ci_low": res.ci[0],
                      "ci_high": res.ci[1], "n_treated": res.n_treated,
                      "n_control": res.n_control})

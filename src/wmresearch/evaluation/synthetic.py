@@ -284,7 +284,7 @@ def placebo_in_time(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
 def synthetic_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, treated: str,
                   se_replications: int = 200, seed: int = 0,
                   se_method: Literal["auto", "placebo", "bootstrap", "jackknife"] = "auto",
-                  min_pre_periods: int = 2) -> EstimateResult:
+                  min_pre_periods: int = 2, comparisons: bool = True) -> EstimateResult:
     r"""Synthetic difference-in-differences (Arkhangelsky et al. 2021, Algorithm 1).
 
     Unit weights :math:`\hat\omega` (regularised SC weights with an intercept) and time
@@ -305,12 +305,15 @@ def synthetic_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, tre
     Parameters
     ----------
     treated : 0/1 column, 1 for treated units in post-treatment periods.
+    comparisons : also fit synthetic control and DiD on the same panel (Table 1's other
+        columns); ``False`` skips them, which halves the time of a fit.
 
     Returns
     -------
     EstimateResult
         ``detail``: per period, time weight lambda, treated mean, synthetic-control mean.
-        ``extra``: ``unit_weights``, ``sc_estimate`` and ``did_estimate`` on the same panel;
+        ``extra``: ``unit_weights``, ``sc_estimate`` and ``did_estimate`` on the same panel
+        (with ``comparisons``);
         with the placebo SE, ``placebo_draws`` (per draw, the placebo-treated units and the
         estimate).
     """
@@ -355,9 +358,10 @@ def synthetic_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, tre
     detail = pd.DataFrame({time: list(panel.time), "time_weight": lam,
                            "treated": y[panel.N0:].mean(axis=0),
                            "synthetic": omega.to_numpy() @ y[: panel.N0]})
-    extra = {"unit_weights": omega.sort_values(ascending=False),
-             "sc_estimate": float(sc_estimate(panel.Y, panel.N0, panel.T0)),
-             "did_estimate": float(did_estimate(panel.Y, panel.N0, panel.T0))}
+    extra: dict[str, object] = {"unit_weights": omega.sort_values(ascending=False)}
+    if comparisons:
+        extra["sc_estimate"] = float(sc_estimate(panel.Y, panel.N0, panel.T0))
+        extra["did_estimate"] = float(did_estimate(panel.Y, panel.N0, panel.T0))
     if placebo is not None:
         extra["placebo_draws"] = placebo
     return EstimateResult.from_normal(

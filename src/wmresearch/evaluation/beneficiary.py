@@ -299,7 +299,8 @@ def estimate_single_cohort(panel: pd.DataFrame, *, outcome: str, unit: str = "fi
         did, n_control=extra["matched_controls"],
         method="Matching then difference-in-differences (Heckman, Ichimura & Todd 1997): "
                "nearest-neighbour propensity-score matching on pre-period outcomes and "
-               "covariates, weighted TWFE DiD on the matched sample (pyfixest, CRV1 by unit)",
+               "covariates, weighted two-way fixed-effects DiD on the matched sample "
+               "(standard errors clustered by unit)",
         extra=did.extra | extra)
     return _with_label(result, is_synthetic(panel), panel.attrs.get("truth"))
 

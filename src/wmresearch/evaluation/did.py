@@ -88,7 +88,8 @@ def difference_in_differences(data: pd.DataFrame, *, outcome: str, unit: str, ti
     return EstimateResult(
         att=att, se=se, ci=(lo, hi), pvalue=float(fit.pvalue()[treated]),
         n_treated=int(first.size), n_control=int(data[unit].nunique() - first.size),
-        method="Two-way fixed-effects difference-in-differences (pyfixest, CRV1 by unit)",
+        method="Two-way fixed-effects difference-in-differences (standard errors clustered "
+               "by unit)",
         detail=detail, extra={"nobs": int(fit._N), "clusters": int(fit._G[0])})
 
 
@@ -170,6 +171,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohor
     result = EstimateResult.from_normal(
         att, se, n_treated=len(treated_units),
         n_control=int(data[unit].nunique() - len(treated_units)),
-        method="TWFE event study, reference period -1 (pyfixest, CRV1 by unit)",
+        method="Two-way fixed-effects event study, reference period -1 (standard errors "
+               "clustered by unit)",
         detail=detail, extra=extra)
     return result

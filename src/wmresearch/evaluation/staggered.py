@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from csdid.att_gt import ATTgt
 
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
+#: the estimation method in a reader's words (the method string is printed on reports)
+_METHOD_NAMES = {"dr": "doubly robust", "reg": "outcome regression",
+                 "ipw": "inverse probability weighting"}
 _NAMES = {"simple": "simple (size-weighted)", "group": "group/cohort", "dynamic": "event-time",
           "calendar": "calendar-time"}
 
@@ -169,7 +172,7 @@ def staggered_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, coh
         n_control=int(data[unit].nunique() - n_treated),
         method=f"Callaway & Sant'Anna (2021) staggered DiD, {_NAMES[aggregation]} aggregation, "
                f"{'never' if control == 'never' else 'not-yet'}-treated controls, "
-               f"{method.upper()} (csdid){suffix}",
+               f"{_METHOD_NAMES[method]}{suffix}",
         detail=detail,
         extra={"aggregations": aggs,
                "warnings": sorted({str(w.message).split("\n")[0] for w in caught}),

@@ -366,5 +366,5 @@ def synthetic_did(data: pd.DataFrame, *, outcome: str, unit: str, time: str, tre
         extra["placebo_draws"] = placebo
     return EstimateResult.from_normal(
         float(tau), se, n_treated=int(n1), n_control=int(panel.N0),
-        method=f"Synthetic difference-in-differences (Arkhangelsky et al. 2021; synthdid-py), "
+        method=f"Synthetic difference-in-differences (Arkhangelsky et al. 2021), "
                f"{method} SE", detail=detail, extra=extra)

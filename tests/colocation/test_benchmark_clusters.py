@@ -111,3 +111,19 @@ def test_two_clusters_of_one_theme_are_told_apart():
     out = bc.cluster_names(labels, names, jobs, pd.Series({"52": "Warehousing"}))
     assert out.tolist() == ["Warehousing: mainly warehousing and storage",
                             "Warehousing: mainly other transport support"]
+
+
+def test_validation_table_quotes_the_mean_over_measures_not_the_combined_similarity():
+    # scores of two configurations, by hand; the chosen one is complete linkage, k = 2
+    scores = pd.DataFrame({
+        "algorithm": ["complete"] * 3 + ["average"] * 3, "k": [2] * 3 + [3] * 3,
+        "measure": ["a", "b", "combined"] * 2,
+        "ratio": [2.0, 1.0, 1.6, 9.0, 9.0, 9.0], "vs_ri": [0.5, 0.3, 0.9, 1.0, 1.0, 1.0]})
+    baseline = pd.DataFrame({"ratio": [1.2, 1.4, 1.3], "vs_ri": [0.1, 0.0, 0.4]},
+                            index=pd.Index(["a", "b", "combined"], name="measure"))
+    found = bc.BenchmarkClusters("complete", 2, pd.Series(dtype=int), scores, baseline)
+    table = bc.validation_table(found)
+    assert list(table.index) == ["a", "b", "combined", "mean"]
+    assert table.loc["mean"].to_dict() == pytest.approx(
+        {"ratio": 1.5, "vs_ri": 0.4, "ratio_sic": 1.3, "vs_ri_sic": 0.05})
+    assert table.loc["combined", "vs_ri"] == 0.9 and table.loc["combined", "vs_ri_sic"] == 0.4

@@ -26,6 +26,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from tests.colocation.test_firms import WMCA, real_tables  # noqa: F401 (fixture)
 from wmresearch.colocation.firm_clusters import cluster_jaccard, firm_clusters
+from wmresearch.colocation.firm_clusters import core_members as firm_clusters_core
 from wmresearch.colocation.firms import synthetic_firm_register
 
 
@@ -49,7 +50,7 @@ def blobs(seed: int = 0) -> pd.DataFrame:
                          "employment": 10})
 
 
-def test_outlines_contain_their_firms_and_are_in_bng():
+def test_outlines_contain_their_core_firms_and_are_in_bng():
     firms = blobs()
     res = firm_clusters(firms, industry_groups={"all": ["29", "47"]}, min_cluster_size=20,
                         n_boot=5, seed=1)
@@ -57,9 +58,15 @@ def test_outlines_contain_their_firms_and_are_in_bng():
     assert sorted(res.outlines["n_firms"]) == sorted(
         res.labels[res.labels["cluster"] >= 0]["cluster"].value_counts())
     merged = res.labels.merge(firms, on="firm_id")
-    for _, out in res.outlines.iterrows():
+    every = firm_clusters(firms, industry_groups={"all": ["29", "47"]}, min_cluster_size=20,
+                          n_boot=0, core_probability=0.0)
+    for (_, out), whole in zip(res.outlines.iterrows(), every.outlines.geometry, strict=True):
         pts = merged[merged["cluster"] == out["cluster"]]
+        core = pts[pts["probability"] >= 0.5]   # the default core_probability
+        assert out["n_outlined"] == len(core) < out["n_firms"] == len(pts)
         assert out["geometry"].buffer(1e-6).contains(
+            shapely.points(core[["easting", "northing"]].to_numpy())).all()
+        assert whole.buffer(1e-6).contains(
             shapely.points(pts[["easting", "northing"]].to_numpy())).all()
         assert out["employment"] == 10 * out["n_firms"]
         assert out["stability"] >= 0.75  # Hennig's "stable"
@@ -93,3 +100,37 @@ def test_recovers_planted_clusters(real_tables, seed):  # noqa: F811
     for _, t in reg.truth.iterrows():
         centre = shapely.Point(t["centre_easting"], t["centre_northing"])
         assert res.outlines.contains(centre).sum() == 1
+
+
+def test_core_members_by_hand():
+    p = np.array([1.0, 0.9, 0.5, 0.49, 0.03])
+    assert firm_clusters_core(p, 0.5).tolist() == [True, True, True, False, False]
+    assert firm_clusters_core(p, 0.0).all()
+    # fewer than three at the level: the three most probable, ties in input order
+    assert firm_clusters_core(np.array([0.2, 0.9, 0.2, 0.1]), 0.95).tolist() == \
+        [True, True, True, False]
+    assert firm_clusters_core(np.array([0.2, 0.1]), 0.95).all()
+
+
+def test_a_lone_distant_member_does_not_stretch_the_outline():
+    # Two tight clusters of 40 firms 30 km apart, and one firm 5 km from the first. The firm
+    # is still with the first cluster when the two split (at about 25 km), so HDBSCAN keeps it
+    # as a member, falling out only at about 5 km: membership probability ~0.03.
+    rng = np.random.default_rng(4)
+    xy = np.vstack([rng.normal((400000, 280000), 100, (40, 2)),
+                    rng.normal((430000, 280000), 100, (40, 2)), [[405000.0, 280000.0]]])
+    firms = pd.DataFrame({"firm_id": [f"F{i}" for i in range(len(xy))], "easting": xy[:, 0],
+                          "northing": xy[:, 1], "sic_code": "29100", "employment": 1})
+    kw = dict(industry_groups={"g": ["29"]}, min_cluster_size=20, n_boot=0)
+    every = firm_clusters(firms, core_probability=0.0, **kw)
+    cored = firm_clusters(firms, core_probability=0.5, **kw)
+    lone = cored.labels.set_index("firm_id").loc["F80"]
+    assert lone["cluster"] >= 0 and lone["probability"] < 0.05
+    first = cored.outlines.set_index("cluster").loc[lone["cluster"]]
+    assert (first["n_firms"], first["n_outlined"]) == (41, 40)
+    assert every.outlines["n_firms"].tolist() == cored.outlines["n_firms"].tolist()
+    assert not first["geometry"].contains(shapely.Point(405000, 280000))
+    assert first["geometry"].contains(shapely.Point(400000, 280000))
+    # about 0.2 km2 around the 40 firms, against about 1 km2 with the lone firm's spike
+    stretched = every.outlines.set_index("cluster").loc[lone["cluster"], "area_km2"]
+    assert first["area_km2"] < 0.5 < stretched

@@ -53,7 +53,7 @@ _EXPORTS = {
     "apportion_gva": "plan_sizing", "tier_flips": "plan_sizing",
     "locational_gini": "benchmark_clusters", "traded_industries": "benchmark_clusters",
     "relatedness_measures": "benchmark_clusters", "dps_scores": "benchmark_clusters",
-    "candidate_clusterings": "benchmark_clusters",
+    "candidate_clusterings": "benchmark_clusters", "validation_table": "benchmark_clusters",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -7,8 +7,8 @@ density estimates", PAKDD, LNCS 7819:160-172; McInnes, Healy and Astels 2017, JO
 as implemented by :class:`sklearn.cluster.HDBSCAN` (scikit-learn >= 1.3). Firms outside every
 dense region are noise (label -1), so a cluster is a place, not a partition of all firms.
 
-Each cluster is described by its outline (convex hull, or shapely's concave hull), number of
-firms, employment, leading SIC subclasses, the mean HDBSCAN membership probability and a
+Each cluster is described by its outline, number of firms, employment, leading SIC
+subclasses, the mean HDBSCAN membership probability and a
 bootstrap stability: the cluster-wise Jaccard coefficient of Hennig (2007, "Cluster-wise
 assessment of cluster stability", *Computational Statistics & Data Analysis* 52:258-271;
 R ``fpc::clusterboot``, "subset" scheme). On each of ``n_boot`` subsamples without replacement
@@ -20,6 +20,14 @@ clustering is rerun, and for an original cluster :math:`C` restricted to the sub
 
 The mean over subsamples is reported: Hennig calls clusters with mean Jaccard >= 0.75
 "stable" and those <= 0.5 "dissolved".
+
+The outline (convex hull, or shapely's concave hull) is drawn around the cluster's *core*:
+its members whose HDBSCAN membership probability is at least ``core_probability``. That
+probability is :math:`\\lambda_p / \\lambda_{max}` (Campello et al. 2013; McInnes et al.
+2017), the density at which a firm joins the cluster relative to the cluster's densest
+firm, so a firm that joins only at a few per cent of the peak density, typically a lone firm
+kilometres away, does not stretch the outline over empty ground. Counts, employment and
+stability still cover every member.
 """
 
 from __future__ import annotations
@@ -101,6 +109,23 @@ def _stability(xy: np.ndarray, labels: np.ndarray, rng: np.random.Generator, n_b
     return {c: float(np.mean(v)) for c, v in scores.items()}
 
 
+#: Fewest members an outline is drawn around (a hull of fewer points has no area).
+MIN_OUTLINED = 3
+
+
+def core_members(probability: np.ndarray, level: float) -> np.ndarray:
+    """Which members of one cluster its outline is drawn around: membership probability at
+    least ``level``, and never fewer than :data:`MIN_OUTLINED` members (the most probable,
+    ties in input order) so that the outline keeps an area."""
+    probability = np.asarray(probability, float)
+    keep = probability >= level
+    if keep.sum() < min(MIN_OUTLINED, len(probability)):
+        order = np.argsort(-probability, kind="stable")[:MIN_OUTLINED]
+        keep = np.zeros(len(probability), bool)
+        keep[order] = True
+    return keep
+
+
 def _outline(xy: np.ndarray, hull: str, ratio: float) -> shapely.Geometry:
     points = shapely.multipoints(xy)
     if hull == "concave":
@@ -146,7 +171,8 @@ def firm_clusters(firms: pd.DataFrame, *, industry_groups: Mapping[str, Sequence
                   min_cluster_size: int = 30, min_samples: int | None = None,
                   cluster_selection_epsilon: float = 0.0, n_boot: int = 20,
                   boot_fraction: float = 0.8, seed: int = 0, hull: str = "convex",
-                  concave_ratio: float = 0.3, top: int = 3) -> FirmClusters:
+                  concave_ratio: float = 0.3, core_probability: float = 0.5,
+                  top: int = 3) -> FirmClusters:
     """HDBSCAN clusters of each industry group's firms, with outlines and stability.
 
     Parameters
@@ -163,14 +189,18 @@ def firm_clusters(firms: pd.DataFrame, *, industry_groups: Mapping[str, Sequence
         size as a fraction of the group, and the seed of :func:`numpy.random.default_rng`.
     hull, concave_ratio
         ``"convex"`` or ``"concave"`` outline (:func:`shapely.concave_hull` with ``ratio``).
+    core_probability
+        The outline is drawn around the members with at least this HDBSCAN membership
+        probability (:func:`core_members`; 0 outlines every member).
     top
         Number of leading SIC subclasses listed in ``composition``.
 
     Returns
     -------
     FirmClusters
-        ``outlines``: industry_group, cluster, n_firms, employment, composition,
-        mean_probability, stability (mean Jaccard), area_km2, geometry (EPSG:27700);
+        ``outlines``: industry_group, cluster, n_firms, n_outlined (members the outline is
+        drawn around), employment, composition, mean_probability, stability (mean
+        Jaccard), area_km2 (of the outline), geometry (EPSG:27700);
         ``labels``: firm_id, industry_group, cluster, probability.
 
     Raises
@@ -182,9 +212,11 @@ def firm_clusters(firms: pd.DataFrame, *, industry_groups: Mapping[str, Sequence
         (naming the firm) or parameters.
     """
     _check_firms(firms)
-    if hull not in ("convex", "concave") or not 0 < boot_fraction <= 1 or n_boot < 0:
-        raise ValueError(f"hull must be convex/concave, 0 < boot_fraction <= 1, n_boot >= 0 "
-                         f"(got {hull!r}, {boot_fraction}, {n_boot})")
+    if (hull not in ("convex", "concave") or not 0 < boot_fraction <= 1 or n_boot < 0
+            or not 0 <= core_probability <= 1):
+        raise ValueError(f"hull must be convex/concave, 0 < boot_fraction <= 1, n_boot >= 0, "
+                         f"0 <= core_probability <= 1 (got {hull!r}, {boot_fraction}, "
+                         f"{n_boot}, {core_probability})")
     rng = np.random.default_rng(seed)
     params = (min_cluster_size, min_samples, cluster_selection_epsilon)
     synthetic = bool(firms.get("synthetic", pd.Series(False)).any())
@@ -199,15 +231,17 @@ def firm_clusters(firms: pd.DataFrame, *, industry_groups: Mapping[str, Sequence
         stable = _stability(xy, fit.labels_, rng, n_boot, boot_fraction, params)
         for c, score in stable.items():
             inside = fit.labels_ == c
-            shape = _outline(xy[inside], hull, concave_ratio)
+            core = core_members(fit.probabilities_[inside], core_probability)
+            shape = _outline(xy[inside][core], hull, concave_ratio)
             outlines.append({
                 "industry_group": name, "cluster": c, "n_firms": int(inside.sum()),
+                "n_outlined": int(core.sum()),
                 "employment": float(mine["employment"].to_numpy()[inside].sum()),
                 "composition": _composition(mine["sic_code"][inside], top),
                 "mean_probability": float(fit.probabilities_[inside].mean()),
                 "stability": score, "area_km2": shape.area / 1e6, "geometry": shape})
-    columns = ["industry_group", "cluster", "n_firms", "employment", "composition",
-               "mean_probability", "stability", "area_km2", "geometry"]
+    columns = ["industry_group", "cluster", "n_firms", "n_outlined", "employment",
+               "composition", "mean_probability", "stability", "area_km2", "geometry"]
     out = gpd.GeoDataFrame(pd.DataFrame(outlines, columns=columns), geometry="geometry",
                            crs=BNG)
     table = pd.concat(labels, ignore_index=True)

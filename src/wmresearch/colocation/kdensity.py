@@ -213,6 +213,13 @@ def k_density(sites: pd.DataFrame, industry: str, *, x: str = "x", y: str = "y",
     progress
         Show a progress bar.
 
+    Notes
+    -----
+    Accuracy (tested on paracou16, :mod:`wmresearch.colocation.kdensity_estimators`): the
+    exact Kd is within 1e-5 of its peak of an exact kernel sum; it differs from dbmss 2.11
+    ``Kdhat`` by at most 0.1% of the peak, and the exact kernel sum differs from ``Kdhat`` by
+    as much, so the gap is dbmss's own binning (R's ``stats::density``).
+
     Raises
     ------
     ValueError

@@ -17,16 +17,19 @@ defined exactly as in the R package dbmss (Marcon, Traissac, Puech and Lang), fu
 * default ``rmax`` = window diameter / 3 (``MaxRange="ThirdW"``) and a grid of
   ``ceil(min(max(512, max(d) / rmax * 128), 4096))`` points from 0 to ``rmax``.
 
-Accuracy, as measured (tests/colocation/test_kdensity.py): :func:`kd_exact` is within 1e-4
-of the largest value of an exact kernel sum (:func:`reflected_kde`) on paracou16, about 3e-5
-in practice. Against dbmss ``Kdhat`` itself the curves differ by 0.2-1% (0.22% on
-paracou16, dbmss 2.11), and most of that gap is dbmss's own approximation: R's
-``stats::density`` bins the distances on 512+ points and convolves by FFT, while Kd here is
-computed by linear binning and FFT on a lattice of step ``h / 100`` (:func:`binned_kde`),
-with kernels cut at 8 h (neglected weight ``< 2e-14``) and ``m`` the exact normal integral
-rather than R's Riemann sum. When ``r``
-is given, Kd is evaluated at ``r`` (``Kdhat`` interpolates its 512-point grid).
-:func:`reflected_kde` sums every kernel exactly and serves as the reference in the tests.
+Accuracy, as measured (tests/colocation/test_kdensity.py, paracou16's two species, weighted
+and not): :func:`kd_exact` is within 1e-5 of Kd's peak of an exact kernel sum
+(:func:`reflected_kde`, every kernel summed with no lattice), and within 4e-5 of it relative
+to Kd itself wherever Kd is at least 1% of its peak (measured at most 9.9e-6 and 3.3e-5).
+Against dbmss 2.11 ``Kdhat`` (run in R 4.2.2 on
+paracou16, its own grid of 512 distances) Kd differs by at most 0.10% of its peak (0.4% of Kd
+itself near r = 0, where Kd is small), and the exact kernel sum differs from ``Kdhat`` by the
+same amount: the gap is dbmss's. Decomposed in R, nearly all of it (0.09-0.10% of the peak)
+is the binning of R's ``stats::density``, which spreads the distances on 512+ grid points
+and convolves by FFT; the Riemann sum for ``m`` adds at most 0.01%. Here Kd is computed by
+linear binning and FFT on a lattice of step ``h / 100`` (:func:`binned_kde`), with kernels cut
+at 8 h (neglected weight ``< 2e-14``) and ``m`` the exact normal integral. When ``r`` is
+given, Kd is evaluated at ``r`` (``Kdhat`` interpolates its 512-point grid).
 
 The binned estimator (:func:`kd_binned_cells`) grids the points in square cells of side ``c``,
 gets every pair count by offset from the FFT autocorrelation of the cell counts, and applies

@@ -38,6 +38,7 @@ companies_house_file = None
 onspd_file = None
 disclosure = {"min_firms": 10, "dominance_share": 0.5}
 synthetic_firms = {"scale": 0.25, "jitter_m": 400, "min_cluster_size": 15, "n_boot": 10,
+                   "core_probability": 0.5,
                    "groups": {"pharmaceuticals and R&D": ["21", "72"],
                               "vehicles and aerospace": ["29", "30"]}}
 
@@ -821,7 +822,7 @@ if register is not None:
 # %%
 if register is not None:
     groups = {str(k): [str(c) for c in v] for k, v in synthetic_firms["groups"].items()}
-    core_level = synthetic_firms.get("core_probability", 0.5)
+    core_level = synthetic_firms["core_probability"]
     found_firms = firm_clusters(firms, industry_groups=groups, seed=seed,
                                 min_cluster_size=synthetic_firms.get("min_cluster_size", 15),
                                 n_boot=synthetic_firms.get("n_boot", 10),

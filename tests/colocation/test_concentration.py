@@ -19,8 +19,11 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import minimize
+from scipy.stats import norm
 
 from wmresearch.colocation.concentration import (
+    _fit_lognormals,
     ellison_glaeser,
     ellison_glaeser_firms,
     herfindahl,
@@ -130,6 +133,46 @@ def test_sizeband_estimator_on_simulated_lognormal_firms(seed):
                                          employment=emp).loc["x", "H"]
     assert abs(lognormal / true_h - 1) < 0.10
     assert abs(lognormal / true_h - 1) < abs(midpoint / true_h - 1)
+
+
+def _scipy_lognormal_fit(n: np.ndarray, lo: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """The grouped-data likelihood of ``herfindahl_from_sizebands`` maximised by scipy, one
+    industry at a time (the estimator's definition: Nelder-Mead from (log mean size, 0))."""
+    def nll(theta):
+        mu, sigma = theta[0], np.exp(theta[1])
+        cdf_hi = norm.cdf((np.log(edge) - mu) / sigma)
+        cdf_lo = np.where(lo > 0, norm.cdf((np.log(np.maximum(lo, 1e-300)) - mu) / sigma), 0.0)
+        return -float(np.sum(n * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300))))
+
+    start = np.array([np.log(float(np.sum(n * (lo + 1.0)) / n.sum())), 0.0])
+    x = minimize(nll, start, method="Nelder-Mead",
+                 options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
+    return np.array([x[0], np.exp(x[1])])
+
+
+def test_sizeband_fits_of_many_industries_at_once_are_scipys_one_by_one():
+    """All industries are fitted in one batch (grouped by their number of non-empty bands):
+    each (mu, sigma) is the same number as scipy's fit of that industry alone, and each H the
+    same as the table of that industry alone, whatever the row order."""
+    rng = np.random.default_rng(3)
+    tables = []
+    for i in range(12):
+        counts = np.floor(rng.lognormal(3, 2, 9) * np.linspace(1, 0.01, 9))
+        counts[rng.random(9) < 0.25] = 0.0
+        tables.append(_bands(counts, code=f"c{i:02d}"))
+    tables.append(_bands(np.zeros(9), code="empty"))
+    bands = pd.concat(tables).sample(frac=1, random_state=1)
+    problems, want = [], []
+    for table in tables[:-1]:
+        n, lo = table["enterprises"].to_numpy(float), table["sizeband_lower"].to_numpy(float)
+        edge = np.where(table["sizeband_upper"].isna(), np.inf, table["sizeband_upper"] + 1)
+        problems.append((n[n > 0], lo[n > 0], edge[n > 0]))
+        want.append(_scipy_lognormal_fit(*problems[-1]))
+    assert len({len(p[0]) for p in problems}) > 3
+    np.testing.assert_array_equal(np.array(_fit_lognormals(problems)), np.array(want))
+    together = herfindahl_from_sizebands(bands)
+    alone = pd.concat([herfindahl_from_sizebands(t) for t in tables])
+    pd.testing.assert_frame_equal(together, alone, check_exact=True)
 
 
 def test_sizeband_bad_input_named():

@@ -141,28 +141,32 @@ def dps_scores(measures: Mapping[str, pd.DataFrame], labels: pd.Series) -> pd.Da
     mean relatedness to their own cluster, themselves excluded, exceeds that to every other
     cluster). One row per measure."""
     rows = []
+    index = None
     for name, sim in measures.items():
-        lab = labels.reindex(sim.index).to_numpy()
-        if pd.isna(lab).any():
-            raise KeyError(f"measure {name!r}: industries without a label")
+        if index is None or not sim.index.equals(index):
+            # the grouping's arrays, computed once for all measures on the same industries
+            index, lab = sim.index, labels.reindex(sim.index).to_numpy()
+            if pd.isna(lab).any():
+                raise KeyError(f"measure {name!r}: industries without a label")
+            n = len(lab)
+            codes, inv = np.unique(lab, return_inverse=True)
+            onehot = np.zeros((n, len(codes)))
+            onehot[np.arange(n), inv] = 1.0
+            counts = onehot.sum(axis=0)[None, :] - onehot   # self excluded from its own cluster
+            own_cluster = onehot.astype(bool)
+            eligible = counts[np.arange(n), inv] > 0
+            same = inv[:, None] == inv[None, :]
+            pairs_within, pairs_between = same & ~np.eye(n, dtype=bool), ~same
         values = sim.to_numpy(float)
-        n = len(lab)
-        codes, inv = np.unique(lab, return_inverse=True)
-        onehot = np.zeros((n, len(codes)))
-        onehot[np.arange(n), inv] = 1.0
         off = values.copy()
         np.fill_diagonal(off, 0.0)
         sums = off @ onehot
-        counts = onehot.sum(axis=0)[None, :] - onehot   # self excluded from its own cluster
         with np.errstate(invalid="ignore", divide="ignore"):
             means = np.where(counts > 0, sums / counts, np.nan)
         own = means[np.arange(n), inv]
-        others = np.where(onehot.astype(bool), -np.inf, np.nan_to_num(means, nan=-np.inf))
-        eligible = counts[np.arange(n), inv] > 0
+        others = np.where(own_cluster, -np.inf, np.nan_to_num(means, nan=-np.inf))
         wins = own[eligible] > others[eligible].max(axis=1)
-        same = inv[:, None] == inv[None, :]
-        mask = ~np.eye(n, dtype=bool)
-        within, between = values[same & mask], values[~same]
+        within, between = values[pairs_within], values[pairs_between]
         wcr = float(within.mean()) if len(within) else np.nan
         bcr = float(between.mean()) if len(between) else np.nan
         rows.append({"measure": name, "wcr": wcr, "bcr": bcr, "ratio": wcr / bcr,

@@ -25,10 +25,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.stats import norm
+from scipy.special import ndtr
 
 from wmresearch.colocation.lq import check_long_table
+from wmresearch.colocation.neldermead import nelder_mead_many
 
 
 def area_industry_shares(frame: pd.DataFrame, *, area: str, industry: str, value: str,
@@ -176,22 +176,36 @@ def _band_moments(lower: np.ndarray, upper: np.ndarray,
     return mean, mean ** 2 + var
 
 
-def _fit_lognormal(n: np.ndarray, lo: np.ndarray, edge: np.ndarray) -> tuple[float, float]:
-    """Grouped-data maximum likelihood of a lognormal for the latent continuous size X,
-    with band b holding lo_b <= X < edge_b (employees = floor(X))."""
-    log_lo = np.log(np.maximum(lo, 1e-300))
-    log_hi = np.log(edge)
+def _fit_lognormals(problems: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+                    ) -> list[tuple[float, float]]:
+    """Grouped-data maximum likelihood of a lognormal for the latent continuous size X of
+    each problem (n, lo, edge), with band b holding lo_b <= X < edge_b (employees = floor(X)):
+    Nelder-Mead on (mu, log sigma) from (log mean size, 0), all problems at once."""
+    fits: list[tuple[float, float]] = [(np.nan, np.nan)] * len(problems)
+    by_bands: dict[int, list[int]] = {}
+    for i, (n, _, _) in enumerate(problems):
+        by_bands.setdefault(len(n), []).append(i)
+    # one batch per number of bands: each row's sum over its bands is then numpy's sum of
+    # that industry alone, so every fit is the same number as a fit on its own
+    for idx in by_bands.values():
+        n = np.array([problems[i][0] for i in idx], dtype=float)
+        lo = np.array([problems[i][1] for i in idx], dtype=float)
+        log_lo = np.log(np.maximum(lo, 1e-300))
+        log_hi = np.log(np.array([problems[i][2] for i in idx], dtype=float))
 
-    def nll(theta: np.ndarray) -> float:
-        mu, sigma = theta[0], np.exp(theta[1])
-        cdf_hi = norm.cdf((log_hi - mu) / sigma)
-        cdf_lo = np.where(lo > 0, norm.cdf((log_lo - mu) / sigma), 0.0)
-        return -float(np.sum(n * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300))))
+        def nll(theta: np.ndarray, rows: np.ndarray, n=n, floor=lo > 0, log_lo=log_lo,
+                log_hi=log_hi) -> np.ndarray:
+            mu, sigma = theta[:, :1], np.exp(theta[:, 1:2])
+            cdf_hi = ndtr((log_hi[rows] - mu) / sigma)
+            cdf_lo = np.where(floor[rows], ndtr((log_lo[rows] - mu) / sigma), 0.0)
+            return -np.sum(n[rows] * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300)), axis=1)
 
-    start = np.array([np.log(float(np.sum(n * (lo + 1.0)) / n.sum())), 0.0])
-    fit = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10,
-                                                               "maxiter": 4000})
-    return float(fit.x[0]), float(np.exp(fit.x[1]))
+        start = np.array([[np.log(float(np.sum(n_i * (lo_i + 1.0)) / n_i.sum())), 0.0]
+                          for n_i, lo_i in zip(n, lo, strict=True)])
+        x = nelder_mead_many(nll, start, xatol=1e-8, fatol=1e-10, maxiter=4000)
+        for row, i in enumerate(idx):
+            fits[i] = (float(x[row, 0]), float(np.exp(x[row, 1])))
+    return fits
 
 
 def _lognormal_moments(mu: float, sigma: float, lo: np.ndarray, edge: np.ndarray,
@@ -202,9 +216,9 @@ def _lognormal_moments(mu: float, sigma: float, lo: np.ndarray, edge: np.ndarray
     E[floor X] = E[X] - 1/2, E[floor(X)^2] = E[X^2] - E[X] + 1/3."""
     d_lo = np.where(lo > 0, (np.log(np.maximum(lo, 1e-300)) - mu) / sigma, -np.inf)
     d_hi = np.where(np.isfinite(edge), (np.log(edge) - mu) / sigma, np.inf)
-    mass = norm.cdf(d_hi) - norm.cdf(d_lo)
-    part = [np.exp(k * mu + (k * sigma) ** 2 / 2) * (norm.cdf(d_hi - k * sigma)
-                                                       - norm.cdf(d_lo - k * sigma))
+    mass = ndtr(d_hi) - ndtr(d_lo)
+    part = [np.exp(k * mu + (k * sigma) ** 2 / 2) * (ndtr(d_hi - k * sigma)
+                                                       - ndtr(d_lo - k * sigma))
             for k in (1, 2)]
     with np.errstate(divide="ignore", invalid="ignore"):
         ex1, ex2 = part[0] / mass, part[1] / mass
@@ -228,7 +242,9 @@ def _top_band_mean(n_prev: float, lower_prev: float, n_top: float, lower_top: fl
 
 
 def _industry_h(n: np.ndarray, lo: np.ndarray, hi: np.ndarray, within: str,
-                employment: float | None) -> dict[str, float | str]:
+                employment: float | None,
+                fit: tuple[float, float] | None) -> dict[str, float | str]:
+    """H of one industry; ``fit``: its lognormal (mu, sigma) when ``within="lognormal"``."""
     open_band = np.isnan(hi)
     closed = ~open_band
     if n.sum() <= 0:
@@ -236,8 +252,7 @@ def _industry_h(n: np.ndarray, lo: np.ndarray, hi: np.ndarray, within: str,
                 "top_band_method": "no firms", "H": np.nan}
     if within == "lognormal":
         edge = np.where(open_band, np.inf, hi + 1.0)
-        keep = n > 0
-        mu, sigma = _fit_lognormal(n[keep], lo[keep], edge[keep])
+        mu, sigma = fit  # type: ignore[misc]
         m1, m2 = _lognormal_moments(mu, sigma, lo[closed], edge[closed])
         m1, m2 = np.where(n[closed] > 0, m1, 0.0), np.where(n[closed] > 0, m2, 0.0)
     else:
@@ -330,19 +345,38 @@ def herfindahl_from_sizebands(bands: pd.DataFrame, *, industry: str = "sic_code"
                      allow_missing=False)
     if upper not in bands.columns:
         raise KeyError(f"column {upper!r} not in the table")
-    rows = {}
-    for code, grp in bands.groupby(industry, observed=True, sort=True):
-        grp = grp.sort_values(lower)
-        n = grp[count].to_numpy(float)
-        lo = grp[lower].to_numpy(float)
-        hi = pd.to_numeric(grp[upper]).to_numpy(float, na_value=np.nan)
+    # one sort instead of a filter per industry: industries in groupby's order, bands by
+    # lower bound (unique within an industry, checked above)
+    group = bands.groupby(industry, observed=True, sort=True)
+    order = np.lexsort((bands[lower].to_numpy(float), group.ngroup().to_numpy()))
+    n_all = bands[count].to_numpy(float)[order]
+    lo_all = bands[lower].to_numpy(float)[order]
+    hi_all = pd.to_numeric(bands[upper]).to_numpy(float, na_value=np.nan)[order]
+    sizes = group.size()
+    ends = np.cumsum(sizes.to_numpy())
+    industries = []
+    for code, end, size in zip(sizes.index, ends, sizes.to_numpy(), strict=True):
+        n, lo, hi = n_all[end - size:end], lo_all[end - size:end], hi_all[end - size:end]
         open_band = np.isnan(hi)
         if open_band.sum() > 1 or (open_band.any() and not open_band[-1]):
             raise ValueError(f"industry {code}: only the largest band may be open-ended")
         if (hi[~open_band] < lo[~open_band]).any():
             raise ValueError(f"industry {code}: a band's upper bound is below its lower bound")
+        industries.append((code, n, lo, hi))
+    fits: list[tuple[float, float] | None] = [None] * len(industries)
+    if within == "lognormal":
+        fitted = [i for i, (_, n, _, _) in enumerate(industries) if n.sum() > 0]
+        problems = []
+        for i in fitted:
+            _, n, lo, hi = industries[i]
+            keep = n > 0
+            problems.append((n[keep], lo[keep], np.where(np.isnan(hi), np.inf, hi + 1.0)[keep]))
+        for i, fit in zip(fitted, _fit_lognormals(problems), strict=True):
+            fits[i] = fit
+    rows = {}
+    for (code, n, lo, hi), fit in zip(industries, fits, strict=True):
         emp = None if employment is None else float(employment.get(code, np.nan))
-        rows[code] = _industry_h(n, lo, hi, within, emp)
+        rows[code] = _industry_h(n, lo, hi, within, emp, fit)
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = industry
     return out

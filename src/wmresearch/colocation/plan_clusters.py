@@ -201,7 +201,10 @@ def load_plan_clusters(sic: pd.DataFrame, path: Path | str | None = None) -> Pla
 def _local_units(members: set[str], idbr: pd.DataFrame, sic: pd.Series,
                  nuts: list[str], year: object) -> tuple[float, str]:
     classes = {m[:4] for m in members}
-    partial = sorted(c for c in classes if not set(sic[sic.str[:4] == c]) <= members)
+    in_class: dict[str, set[str]] = {}   # one pass, not a filter of every code per class
+    for code in sic.dropna():
+        in_class.setdefault(code[:4], set()).add(code)
+    partial = sorted(c for c in classes if not in_class.get(c, set()) <= members)
     rows = idbr[(idbr["year"] == year) & idbr["nuts2_code"].isin(nuts)
                 & idbr["sic4_code"].isin(classes)]
     return float(pd.to_numeric(rows["local_units"]).sum()), ", ".join(partial)

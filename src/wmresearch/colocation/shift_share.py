@@ -96,7 +96,7 @@ def shift_share(frame: pd.DataFrame, *, area: str, industry: str, value: str, st
     """
     check_long_table(frame, [time, area, industry, value], value)
     for name, areas in (("region_areas", region_areas), ("benchmark", benchmark or [])):
-        absent = sorted(set(areas) - set(frame[area]))
+        absent = sorted(set(areas) - set(frame[area].unique()))  # not a Python walk of rows
         if absent:
             raise KeyError(f"{name} area(s) {absent} not in column {area!r}")
     for year in (start, end):

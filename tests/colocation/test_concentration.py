@@ -150,10 +150,10 @@ def _scipy_lognormal_fit(n: np.ndarray, lo: np.ndarray, edge: np.ndarray) -> np.
     return np.array([x[0], np.exp(x[1])])
 
 
-def test_sizeband_fits_of_many_industries_at_once_are_scipys_one_by_one():
-    """All industries are fitted in one batch (grouped by their number of non-empty bands):
-    each (mu, sigma) is the same number as scipy's fit of that industry alone, and each H the
-    same as the table of that industry alone, whatever the row order."""
+def test_sizeband_fits_are_the_likelihood_with_scipys_normal_cdf():
+    """Each industry's (mu, sigma) is the same number as the grouped-data likelihood written
+    with scipy.stats.norm.cdf gives, and each H the same as the table of that industry alone,
+    whatever the row order (industries sorted once, bands by lower bound)."""
     rng = np.random.default_rng(3)
     tables = []
     for i in range(12):

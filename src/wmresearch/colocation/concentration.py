@@ -25,10 +25,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 from scipy.special import ndtr
 
 from wmresearch.colocation.lq import check_long_table
-from wmresearch.colocation.neldermead import nelder_mead_many
 
 
 def area_industry_shares(frame: pd.DataFrame, *, area: str, industry: str, value: str,
@@ -180,31 +180,25 @@ def _fit_lognormals(problems: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
                     ) -> list[tuple[float, float]]:
     """Grouped-data maximum likelihood of a lognormal for the latent continuous size X of
     each problem (n, lo, edge), with band b holding lo_b <= X < edge_b (employees = floor(X)):
-    Nelder-Mead on (mu, log sigma) from (log mean size, 0), all problems at once."""
-    fits: list[tuple[float, float]] = [(np.nan, np.nan)] * len(problems)
-    by_bands: dict[int, list[int]] = {}
-    for i, (n, _, _) in enumerate(problems):
-        by_bands.setdefault(len(n), []).append(i)
-    # one batch per number of bands: each row's sum over its bands is then numpy's sum of
-    # that industry alone, so every fit is the same number as a fit on its own
-    for idx in by_bands.values():
-        n = np.array([problems[i][0] for i in idx], dtype=float)
-        lo = np.array([problems[i][1] for i in idx], dtype=float)
+    scipy's Nelder-Mead on (mu, log sigma) from (log mean size, 0), one problem at a time."""
+    fits = []
+    for n, lo, edge in problems:
         log_lo = np.log(np.maximum(lo, 1e-300))
-        log_hi = np.log(np.array([problems[i][2] for i in idx], dtype=float))
+        log_hi = np.log(edge)
+        floor = lo > 0
 
-        def nll(theta: np.ndarray, rows: np.ndarray, n=n, floor=lo > 0, log_lo=log_lo,
-                log_hi=log_hi) -> np.ndarray:
-            mu, sigma = theta[:, :1], np.exp(theta[:, 1:2])
-            cdf_hi = ndtr((log_hi[rows] - mu) / sigma)
-            cdf_lo = np.where(floor[rows], ndtr((log_lo[rows] - mu) / sigma), 0.0)
-            return -np.sum(n[rows] * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300)), axis=1)
+        # scipy.special.ndtr is the standard normal CDF that scipy.stats.norm.cdf evaluates,
+        # without the distribution object's argument handling (4x faster here)
+        def nll(theta: np.ndarray, n=n, floor=floor, log_lo=log_lo, log_hi=log_hi) -> float:
+            mu, sigma = theta[0], np.exp(theta[1])
+            cdf_hi = ndtr((log_hi - mu) / sigma)
+            cdf_lo = np.where(floor, ndtr((log_lo - mu) / sigma), 0.0)
+            return -float(np.sum(n * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300))))
 
-        start = np.array([[np.log(float(np.sum(n_i * (lo_i + 1.0)) / n_i.sum())), 0.0]
-                          for n_i, lo_i in zip(n, lo, strict=True)])
-        x = nelder_mead_many(nll, start, xatol=1e-8, fatol=1e-10, maxiter=4000)
-        for row, i in enumerate(idx):
-            fits[i] = (float(x[row, 0]), float(np.exp(x[row, 1])))
+        start = np.array([np.log(float(np.sum(n * (lo + 1.0)) / n.sum())), 0.0])
+        x = minimize(nll, start, method="Nelder-Mead",
+                     options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
+        fits.append((float(x[0]), float(np.exp(x[1]))))
     return fits
 
 

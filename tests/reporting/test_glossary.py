@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import nbformat
 import pytest
@@ -13,7 +14,7 @@ from wmresearch.reporting.glossary import (
     parse_references,
     references_html,
 )
-from wmresearch.reporting.provenance import footer
+from wmresearch.reporting.provenance import build_info, footer
 from wmresearch.reporting.render import link_citations, to_html
 
 #: The methods issue 16 asks every page to explain.
@@ -96,3 +97,22 @@ def test_a_page_without_its_own_appendix_gets_the_whole_glossary_in_its_footer()
     own = to_html(_notebook('# A page\n\n<section class="wm-glossary"></section>'), title="A",
                   footer="<footer></footer>")
     assert "wm-glossary-all" not in own
+
+
+def test_build_is_uncommitted_only_when_an_input_changed(tmp_path):
+    """The pipeline rewrites dvc.lock and metrics while it runs: that alone must not make
+    the footer say "changes not yet committed"; an edited notebook or params.yaml must."""
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    (tmp_path / "metrics").mkdir()
+    for name in ("dvc.lock", "params.yaml", "metrics/region.json"):
+        (tmp_path / name).write_text("a\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    (tmp_path / "dvc.lock").write_text("b\n")
+    (tmp_path / "metrics" / "region.json").write_text("b\n")
+    assert build_info(tmp_path)["dirty"] == "no"
+    (tmp_path / "params.yaml").write_text("b\n")
+    assert build_info(tmp_path)["dirty"] == "yes"

@@ -25,6 +25,8 @@ from typing import Any
 
 PACKAGES = ("wmresearch", "pandas", "numpy", "matplotlib", "seaborn", "scikit-learn",
             "pyfixest", "geopandas")
+#: Tracked paths the pipeline writes; changes there do not make a build "uncommitted".
+PIPELINE_OUTPUTS = ("dvc.lock", "metrics", "reports", "data")
 #: Parameter names whose values are never printed (keys, tokens, passwords).
 SECRET = re.compile(r"key|token|secret|password|credential", re.IGNORECASE)
 
@@ -39,9 +41,16 @@ def _git(root: Path, *args: str) -> str:
 
 
 def build_info(root: Path) -> dict[str, str]:
-    """Commit, dirty flag and build date (``SOURCE_DATE_EPOCH``, else the commit time)."""
+    """Commit, dirty flag and build date (``SOURCE_DATE_EPOCH``, else the commit time).
+
+    The flag is "yes" when a tracked input (code, notebooks, ``params.yaml``, ``dvc.yaml``)
+    differs from the commit; the pipeline's own outputs (:data:`PIPELINE_OUTPUTS`) do not
+    count."""
     commit = _git(root, "rev-parse", "--short=12", "HEAD")
-    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    # what the pipeline itself rewrites while it runs (dvc.lock, metrics, reports, data) is
+    # not a change to the inputs: counting it made every page of a rebuild say "uncommitted"
+    dirty = bool(_git(root, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                      *(f":(exclude){path}" for path in PIPELINE_OUTPUTS)))
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
     date = (datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
             if epoch.isdigit() else "not recorded (no commit and no SOURCE_DATE_EPOCH)")

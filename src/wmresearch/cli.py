@@ -88,13 +88,22 @@ def run(script: Annotated[Path, typer.Argument(help="Notebook script, e.g. noteb
     params = project.stage_params(stage) if stage else {}
     params.update(_overrides(param or []))
 
-    from wmresearch.runner import StageFailed, run_report
+    from wmresearch.reporting.kernel import start_kernel
 
+    # the kernel boots on the other core while the renderer's imports load
+    kernel = start_kernel(html, cwd=project.root)
     try:
-        out = run_report(project, script, html, params, stage=stage, title=title)
-    except StageFailed as exc:
-        typer.echo(f"wmresearch: {exc}", err=True)
-        raise typer.Exit(1) from None
+        from wmresearch.runner import StageFailed, run_report
+
+        try:
+            out = run_report(project, script, html, params, stage=stage, title=title,
+                             kernel_manager=kernel)
+        except StageFailed as exc:
+            typer.echo(f"wmresearch: {exc}", err=True)
+            raise typer.Exit(1) from None
+    finally:
+        if kernel is not None:
+            kernel.shutdown_kernel(now=True)
     typer.echo(f"wmresearch: wrote {out}")
 
 

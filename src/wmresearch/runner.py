@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wmresearch.config import Project, SettingsError
 from wmresearch.evidence.parameters import ParameterError, validate_stage
@@ -25,6 +25,9 @@ from wmresearch.reporting.metrics import write_metrics
 from wmresearch.reporting.render import NotebookFailed, run_stage
 from wmresearch.reporting.site import record_status, report_title, write_index
 from wmresearch.sources import load_manifest
+
+if TYPE_CHECKING:
+    from jupyter_client import KernelManager
 
 
 class StageFailed(RuntimeError):
@@ -66,8 +69,10 @@ def rebuild_index(project: Project) -> Path:
 
 
 def run_report(project: Project, script: Path, html: Path, params: dict[str, Any], *,
-               stage: str | None = None, title: str | None = None) -> Path:
-    """Validate ``params``, execute ``script`` and write ``html``.
+               stage: str | None = None, title: str | None = None,
+               kernel_manager: KernelManager | None = None) -> Path:
+    """Validate ``params``, execute ``script`` and write ``html`` (in the kernel of
+    ``kernel_manager`` when one was started for it; the caller shuts it down).
 
     Raises
     ------
@@ -83,7 +88,8 @@ def run_report(project: Project, script: Path, html: Path, params: dict[str, Any
     href = target.relative_to(reports).as_posix() if in_site else html.name
     try:
         validate_stage(stage or "", params, project.paths, project.params.get("programmes"))
-        out = run_stage(script, html, params, root=project.root, title=title)
+        out = run_stage(script, html, params, root=project.root, title=title,
+                        kernel_manager=kernel_manager)
     except (NotebookFailed, ParameterError, SettingsError, FileNotFoundError) as exc:
         html.unlink(missing_ok=True)
         if in_site:

@@ -25,9 +25,8 @@ import numpy as np
 import pandas as pd
 
 from wmresearch.files import atomic_path, write_text
+from wmresearch.reporting.kernel import DIR_ENV, HREF_ENV
 
-DIR_ENV = "WMRESEARCH_REPORT_DATA_DIR"
-HREF_ENV = "WMRESEARCH_REPORT_DATA_HREF"
 _COUNTERS = {"table": count(1), "figure": count(1)}
 _THOUSANDS = re.compile(r"^-?(0|[1-9]\d{0,2}(,\d{3})*)(\.\d+)?$")
 

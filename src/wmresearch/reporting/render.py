@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # jsonschema (under nbformat) imports rfc3987_syntax when installed (jupyter-events pulls it
 # in), which compiles a Lark grammar at import: 2.0 s of every `wmresearch run`. Notebook
@@ -32,11 +32,13 @@ from nbconvert import HTMLExporter  # noqa: E402
 from nbconvert.preprocessors import TagRemovePreprocessor  # noqa: E402
 
 from wmresearch.files import write_text  # noqa: E402
-from wmresearch.reporting.downloads import DIR_ENV, HREF_ENV  # noqa: E402
 from wmresearch.reporting.glossary import glossary_html  # noqa: E402
+from wmresearch.reporting.kernel import DIR_ENV, HREF_ENV, KERNEL, report_files  # noqa: E402
 from wmresearch.reporting.provenance import footer, number_and_contents  # noqa: E402
 
-KERNEL = "wmresearch"
+if TYPE_CHECKING:
+    from jupyter_client import KernelManager
+
 #: The house nbconvert template (no CDN scripts; print CSS), shipped in the package.
 TEMPLATES = str(Path(__file__).parent / "templates")
 REMOVE_TAGS = {"parameters", "injected-parameters", "remove-cell", "remove_cell"}
@@ -60,8 +62,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Path,
-            kernel: str = KERNEL, timeout: int | None = 1800) -> nbformat.NotebookNode:
-    """Execute ``script`` (a jupytext percent file or an .ipynb) and save it to ``executed``."""
+            kernel: str = KERNEL, timeout: int | None = 1800,
+            kernel_manager: KernelManager | None = None) -> nbformat.NotebookNode:
+    """Execute ``script`` (a jupytext percent file or an .ipynb) and save it to ``executed``,
+    in the kernel of ``kernel_manager`` when given (already started, see
+    :func:`wmresearch.reporting.kernel.start_kernel`; the caller shuts it down), else in a
+    new kernel ``kernel``."""
     script = Path(script)
     notebook = jupytext.read(script)
     # stable cell ids, so the same inputs render byte-identical HTML
@@ -82,7 +88,8 @@ def execute(script: Path, executed: Path, parameters: dict[str, Any], *, cwd: Pa
                 cwd=str(cwd), progress_bar=False, execution_timeout=timeout,
                 # saving after every cell costs about 1 s a report; papermill still writes
                 # the executed notebook at the end and when a cell fails
-                request_save_on_cell_execute=False)
+                request_save_on_cell_execute=False,
+                **({"km": kernel_manager} if kernel_manager is not None else {}))
         except papermill.PapermillExecutionError as exc:
             raise NotebookFailed(f"{script} failed at {_error_text(exc)}\nExecuted notebook "
                                  f"kept at {executed}") from exc
@@ -181,8 +188,10 @@ def demo_banner(manifest_path: Path) -> str:
 
 
 def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root: Path,
-              title: str | None = None, kernel: str = KERNEL) -> Path:
-    """Execute a stage notebook and write its code-free HTML report.
+              title: str | None = None, kernel: str = KERNEL,
+              kernel_manager: KernelManager | None = None) -> Path:
+    """Execute a stage notebook and write its code-free HTML report (in the kernel of
+    ``kernel_manager`` when one was started for it, see :func:`execute`).
 
     Raises
     ------
@@ -195,12 +204,13 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
         f"{html_out.parent.name}-{html_out.stem}"
     executed = root / "data" / "interim" / "notebooks" / f"{name}.ipynb"
     # tables and chart data go beside the report, in a folder emptied first (nothing stale)
-    files = html_out.parent / "data" / html_out.stem
+    files, href = report_files(html_out)
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True, exist_ok=True)
-    os.environ[DIR_ENV], os.environ[HREF_ENV] = str(files.resolve()), f"data/{html_out.stem}"
+    os.environ[DIR_ENV], os.environ[HREF_ENV] = str(files.resolve()), href
     try:
-        notebook = execute(script, executed, parameters, cwd=root, kernel=kernel)
+        notebook = execute(script, executed, parameters, cwd=root, kernel=kernel,
+                           kernel_manager=kernel_manager)
     finally:
         os.environ.pop(DIR_ENV, None)
         os.environ.pop(HREF_ENV, None)

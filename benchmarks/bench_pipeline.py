@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,24 +26,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COPY = ["dvc.yaml", "params.yaml", "notebooks", "src", "jupytext.toml"]
+sys.path.insert(0, str(ROOT))  # the scratch copy is the pipeline tests' own
+from tests.pipeline_support import scratch_project  # noqa: E402
+
 BIN = Path(sys.executable).parent
 STAGE = re.compile(r"Running stage '([^']+)'")
-
-
-def _copy(tmp: Path) -> Path:
-    root = tmp / "project"
-    root.mkdir()
-    for name in COPY:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns(
-                "*.ipynb", "__pycache__", ".ipynb_checkpoints"))
-        else:
-            shutil.copy2(source, root / name)
-    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    subprocess.run([str(BIN / "dvc"), "init", "-q"], cwd=root, check=True)
-    return root
 
 
 def _repro(root: Path, *args: str) -> tuple[float, list[tuple[str, float]]]:
@@ -73,7 +59,7 @@ def main() -> None:
     if not os.environ.get("WMRESEARCH_MIRROR"):
         raise SystemExit("set WMRESEARCH_MIRROR to the data mirror first")
     with tempfile.TemporaryDirectory() as tmp:
-        root = _copy(Path(tmp))
+        root = scratch_project(Path(tmp))
         seconds, per_stage = _repro(root)
         for name, stage_seconds in per_stage:
             print(f"  stage {name:<44} {stage_seconds:7.2f} s")

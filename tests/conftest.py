@@ -87,9 +87,9 @@ def built(tmp_path_factory, mirror):
     """One scratch project built twice: with no mirror (demo), then with the mirror by a
     plain ``dvc repro``. Returns ``(root, env, demo_pages)``; shared by every pipeline and
     browser test, so the pipeline is built once per session."""
-    from tests.pipeline_support import FAKE_KEY, _project, _run
+    from tests.pipeline_support import FAKE_KEY, _run, scratch_project
 
-    root = _project(tmp_path_factory.mktemp("pipeline"))
+    root = scratch_project(tmp_path_factory.mktemp("pipeline"))
     demo_env = {"WMRESEARCH_MIRROR": "", "WMRESEARCH_OFFLINE": "1"}
     # the demo build stops at the State of the Region (the other stages' demo rendering is
     # covered by their own tests), which keeps `make test` within its time budget

@@ -18,7 +18,9 @@ BIN = Path(sys.executable).parent
 FAKE_KEY = "wmfake-5f3a9c0e71b24d8e"  # planted: must appear in no output
 
 
-def _project(tmp: Path) -> Path:
+def scratch_project(tmp: Path) -> Path:
+    """A copy of the project (code, notebooks, dvc.yaml, params.yaml) in ``tmp/project``
+    with its own git and DVC repositories; also used by benchmarks/bench_pipeline.py."""
     root = tmp / "project"
     root.mkdir()
     for name in COPY:

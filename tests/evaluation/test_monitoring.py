@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.evaluation.returns_support import csv_return
 from wmresearch.evaluation.monitoring import (
     SHEETS,
     MonitoringReturnError,
@@ -60,14 +61,7 @@ def test_synthetic_return_round_trips_through_excel(tmp_path, demo):
 
 
 def _csv_return(tmp_path, demo, edit):
-    sheets = to_monitoring_return(demo)
-    sheets = {k: v.astype("string") for k, v in sheets.items()}
-    edit(sheets)
-    folder = tmp_path / "ret"
-    folder.mkdir()
-    for name, frame in sheets.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return folder
+    return csv_return(tmp_path / "ret", to_monitoring_return(demo), edit)
 
 
 @pytest.mark.parametrize(("edit", "pattern"), [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from tests.evaluation.returns_support import csv_return
 from wmresearch.evaluation.beneficiary import SINGLE, evaluate_beneficiaries
 from wmresearch.evaluation.beneficiary_data import SET_ASIDE
 from wmresearch.evaluation.monitoring import (
@@ -160,14 +161,7 @@ def test_rows_in_equal_rows_used_plus_rows_set_aside(tmp_path, small):
 
 
 def _csv_return(tmp_path, data, edit):
-    sheets, _ = to_person_return(data)
-    sheets = {k: v.astype("string") for k, v in sheets.items()}
-    edit(sheets)
-    folder = tmp_path / "people_return"
-    folder.mkdir()
-    for name, frame in sheets.items():
-        frame.to_csv(folder / f"{name}.csv", index=False)
-    return folder
+    return csv_return(tmp_path / "people_return", to_person_return(data)[0], edit)
 
 
 def _set(sheet, column, value, row=0):

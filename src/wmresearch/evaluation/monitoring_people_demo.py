@@ -23,6 +23,7 @@ import pandas as pd
 from wmresearch.evaluation.monitoring_demo import (
     WMCA_DISTRICTS,
     SyntheticMonitoring,
+    _entry_years,
     _join_probability,
     _z,
 )
@@ -68,10 +69,7 @@ def synthetic_residents(n_people: int = 8000, *, first_year: int = 2014,
         ``effect`` is on the probability of being employed (``p + m + effect`` stays below 1,
         so every participant's effect is exactly ``effect``).
     """
-    entry_years = sorted({int(y) for y in entry_years})
-    if not entry_years or not all(first_year < y <= last_year for y in entry_years):
-        raise ValueError(f"entry_years: expected years in ({first_year}, {last_year}], got "
-                         f"{entry_years}")
+    entry_years = _entry_years(entry_years, first_year, last_year)
     if not 0 < participant_share < 1:
         raise ValueError(f"participant_share: expected (0, 1), got {participant_share}")
     from scipy.special import ndtr  # imported here: only the demonstration needs it

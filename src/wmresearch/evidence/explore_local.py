@@ -34,7 +34,6 @@ code. Before a merger several original codes share one current code: add counts,
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -52,6 +51,7 @@ from wmresearch.evidence.io import (
     decode_text,
     is_code,
     read_csv_text,
+    read_header,
     reject_duplicates,
     string_columns,
     to_number,
@@ -223,15 +223,8 @@ def read_release_metadata(path: Path | str, indicators: Iterable[str]) -> pd.Dat
     return pd.DataFrame.from_dict(records, orient="index")
 
 
-def _header(path: Path) -> list[str]:
-    """The first line's column names (only to tell the layouts apart: the full read checks
-    the encoding and every row)."""
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as file:
-        return [h.strip() for h in next(csv.reader([file.readline()]), [])]
-
-
 def _read_table(path: Path) -> pd.DataFrame:
-    header = _header(path)
+    header = read_header(path)
     if "AREACD" in header:
         raw = read_csv_text(path, required=list(LEGACY_COLUMNS))
         raw = raw.rename(columns=LEGACY_COLUMNS).assign(notes=pd.NA)

@@ -14,10 +14,13 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 import pandera.pandas as pa
@@ -342,8 +345,49 @@ def blank_to_na(series: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
+
+@contextmanager
+def open_binary(path: Path) -> Iterator[IO[bytes]]:
+    """Open a CSV, a gzipped CSV or a zip holding one CSV (as Companies House ships it)."""
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise DataFileError(path, f"expected one .csv in the zip, found {members}")
+            with archive.open(members[0]) as fh:
+                yield fh
+    elif path.suffix.lower() == ".gz":
+        with gzip.open(path, "rb") as fh:
+            yield fh
+    else:
+        with path.open("rb") as fh:
+            yield fh
+
+
+def read_header(path: Path) -> tuple[str, ...]:
+    """A CSV's header line (plain, gzipped or zipped), names stripped; a
+    :class:`DataFileError` (row 1) when it is empty, not UTF-8 or repeats a name (ignoring
+    case). Only the first line is read."""
+    with open_binary(Path(path)) as fh:
+        line = fh.readline().removeprefix(b"\xef\xbb\xbf")
+    if not line.strip():
+        raise DataFileError(path, "file is empty (no header line)", row=1)
+    try:
+        text = line.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"header is not UTF-8 ({exc})", row=1) from exc
+    names = tuple(name.strip() for name in next(csv.reader([text])))
+    lowered = [n.casefold() for n in names]
+    repeated = sorted({n for n in names if lowered.count(n.casefold()) > 1})
+    if repeated:
+        raise DataFileError(path, f"repeated column name(s) {repeated}", row=1,
+                            column=repeated[0])
+    return names
+
+
 __all__ = [
     "SUPPRESSED", "Cleaned", "DataFileError", "apply_checks", "blank_to_na", "concat_rejects",
-    "decode_text", "is_code", "read_csv_text", "reject_duplicates", "save_table",
-    "split_rejects", "string_columns", "take_blank_lines", "to_number", "wide_to_long", "year_of",
+    "decode_text", "is_code", "open_binary", "read_csv_text", "read_header",
+    "reject_duplicates", "save_table", "split_rejects", "string_columns", "take_blank_lines",
+    "to_number", "wide_to_long", "year_of",
 ]

@@ -24,9 +24,8 @@ import pyarrow.csv as pacsv
 
 from wmresearch.evidence.companies.cleaning import normalise_postcodes
 from wmresearch.evidence.companies.locations_sql import onspd_layout
-from wmresearch.evidence.companies.reading import open_binary
 from wmresearch.evidence.companies.schema import GEOCODE_COLUMNS
-from wmresearch.evidence.io import DataFileError, read_csv_text, to_number
+from wmresearch.evidence.io import DataFileError, open_binary, read_csv_text, to_number
 
 
 def read_postcode_districts(path: str | Path) -> pd.DataFrame:

@@ -20,15 +20,13 @@ Northern Ireland are on the Irish Grid (EPSG:29903), elsewhere on the British Na
 
 from __future__ import annotations
 
-import csv
 import re
 import zipfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from wmresearch.evidence.companies.reading import open_binary
-from wmresearch.evidence.io import DataFileError
+from wmresearch.evidence.io import DataFileError, read_header
 from wmresearch.files import atomic_path
 
 #: BasicCompanyData fields the join reads (header names stripped of their leading spaces).
@@ -72,25 +70,6 @@ class CsvLayout:
     path: Path
     names: tuple[str, ...]
     roles: dict[str, str | None]
-
-
-def read_header(path: Path) -> tuple[str, ...]:
-    """The header line's names, stripped, or a :class:`DataFileError` (row 1)."""
-    with open_binary(path) as fh:
-        line = fh.readline().removeprefix(b"\xef\xbb\xbf")
-    if not line.strip():
-        raise DataFileError(path, "file is empty (no header line)", row=1)
-    try:
-        text = line.decode("utf-8").rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, f"header is not UTF-8 ({exc})", row=1) from exc
-    names = tuple(name.strip() for name in next(csv.reader([text])))
-    lowered = [n.casefold() for n in names]
-    repeated = sorted({n for n in names if lowered.count(n.casefold()) > 1})
-    if repeated:
-        raise DataFileError(path, f"repeated column name(s) {repeated}", row=1,
-                            column=repeated[0])
-    return names
 
 
 def company_layout(path: Path) -> CsvLayout:

@@ -19,14 +19,10 @@ quoted values of all earlier records, which are counted on the parsed values.
 
 from __future__ import annotations
 
-import csv
-import gzip
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -42,7 +38,7 @@ from wmresearch.evidence.companies.schema import (
     FORMAT_EXTRACT,
     FORMAT_FULL,
 )
-from wmresearch.evidence.io import DataFileError
+from wmresearch.evidence.io import DataFileError, open_binary, read_header
 
 
 @dataclass(frozen=True)
@@ -64,39 +60,9 @@ class RawBlock:
     problems: pd.DataFrame
 
 
-@contextmanager
-def open_binary(path: Path) -> Iterator[IO[bytes]]:
-    """Open a CSV, a gzipped CSV or a zip holding one CSV (as Companies House ships it)."""
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
-            if len(members) != 1:
-                raise DataFileError(path, f"expected one .csv in the zip, found {members}")
-            with archive.open(members[0]) as fh:
-                yield fh
-    elif path.suffix.lower() == ".gz":
-        with gzip.open(path, "rb") as fh:
-            yield fh
-    else:
-        with path.open("rb") as fh:
-            yield fh
-
-
 def read_layout(path: Path) -> Layout:
     """Read the header line, strip names and detect the format (55 columns or 14)."""
-    with open_binary(path) as fh:
-        line = fh.readline().removeprefix(b"\xef\xbb\xbf")
-    if not line.strip():
-        raise DataFileError(path, "file is empty (no header line)", row=1)
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataFileError(path, f"header is not UTF-8 ({exc})", row=1) from exc
-    names = tuple(name.strip() for name in next(csv.reader([text.rstrip("\r\n")])))
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise DataFileError(path, f"repeated column name(s) {repeated}", row=1,
-                            column=repeated[0])
+    names = read_header(path)
     full_only = set(BASIC_COMPANY_DATA_COLUMNS) - set(EXTRACT_COLUMNS)
     fmt = FORMAT_FULL if full_only & set(names) else FORMAT_EXTRACT
     fields = CORE_FIELDS + (tuple(DATE_FIELDS.values()) if fmt == FORMAT_FULL else ())

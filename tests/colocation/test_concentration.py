@@ -23,7 +23,7 @@ from scipy.optimize import minimize
 from scipy.stats import norm
 
 from wmresearch.colocation.concentration import (
-    _fit_lognormals,
+    _fit_lognormal,
     ellison_glaeser,
     ellison_glaeser_firms,
     herfindahl,
@@ -169,7 +169,8 @@ def test_sizeband_fits_are_the_likelihood_with_scipys_normal_cdf():
         problems.append((n[n > 0], lo[n > 0], edge[n > 0]))
         want.append(_scipy_lognormal_fit(*problems[-1]))
     assert len({len(p[0]) for p in problems}) > 3
-    np.testing.assert_array_equal(np.array(_fit_lognormals(problems)), np.array(want))
+    np.testing.assert_array_equal(np.array([_fit_lognormal(*p) for p in problems]),
+                                  np.array(want))
     together = herfindahl_from_sizebands(bands)
     alone = pd.concat([herfindahl_from_sizebands(t) for t in tables])
     pd.testing.assert_frame_equal(together, alone, check_exact=True)

@@ -176,30 +176,24 @@ def _band_moments(lower: np.ndarray, upper: np.ndarray,
     return mean, mean ** 2 + var
 
 
-def _fit_lognormals(problems: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-                    ) -> list[tuple[float, float]]:
-    """Grouped-data maximum likelihood of a lognormal for the latent continuous size X of
-    each problem (n, lo, edge), with band b holding lo_b <= X < edge_b (employees = floor(X)):
-    scipy's Nelder-Mead on (mu, log sigma) from (log mean size, 0), one problem at a time."""
-    fits = []
-    for n, lo, edge in problems:
-        log_lo = np.log(np.maximum(lo, 1e-300))
-        log_hi = np.log(edge)
-        floor = lo > 0
+def _fit_lognormal(n: np.ndarray, lo: np.ndarray, edge: np.ndarray) -> tuple[float, float]:
+    """Grouped-data maximum likelihood of a lognormal for the latent continuous size X,
+    with band b holding lo_b <= X < edge_b (employees = floor(X))."""
+    log_lo = np.log(np.maximum(lo, 1e-300))
+    log_hi = np.log(edge)
 
-        # scipy.special.ndtr is the standard normal CDF that scipy.stats.norm.cdf evaluates,
-        # without the distribution object's argument handling (4x faster here)
-        def nll(theta: np.ndarray, n=n, floor=floor, log_lo=log_lo, log_hi=log_hi) -> float:
-            mu, sigma = theta[0], np.exp(theta[1])
-            cdf_hi = ndtr((log_hi - mu) / sigma)
-            cdf_lo = np.where(floor, ndtr((log_lo - mu) / sigma), 0.0)
-            return -float(np.sum(n * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300))))
+    # scipy.special.ndtr is the standard normal CDF that scipy.stats.norm.cdf evaluates,
+    # without the distribution object's argument handling (4x faster here)
+    def nll(theta: np.ndarray) -> float:
+        mu, sigma = theta[0], np.exp(theta[1])
+        cdf_hi = ndtr((log_hi - mu) / sigma)
+        cdf_lo = np.where(lo > 0, ndtr((log_lo - mu) / sigma), 0.0)
+        return -float(np.sum(n * np.log(np.maximum(cdf_hi - cdf_lo, 1e-300))))
 
-        start = np.array([np.log(float(np.sum(n * (lo + 1.0)) / n.sum())), 0.0])
-        x = minimize(nll, start, method="Nelder-Mead",
-                     options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000}).x
-        fits.append((float(x[0]), float(np.exp(x[1]))))
-    return fits
+    start = np.array([np.log(float(np.sum(n * (lo + 1.0)) / n.sum())), 0.0])
+    fit = minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-8, "fatol": 1e-10,
+                                                               "maxiter": 4000})
+    return float(fit.x[0]), float(np.exp(fit.x[1]))
 
 
 def _lognormal_moments(mu: float, sigma: float, lo: np.ndarray, edge: np.ndarray,
@@ -236,9 +230,7 @@ def _top_band_mean(n_prev: float, lower_prev: float, n_top: float, lower_top: fl
 
 
 def _industry_h(n: np.ndarray, lo: np.ndarray, hi: np.ndarray, within: str,
-                employment: float | None,
-                fit: tuple[float, float] | None) -> dict[str, float | str]:
-    """H of one industry; ``fit``: its lognormal (mu, sigma) when ``within="lognormal"``."""
+                employment: float | None) -> dict[str, float | str]:
     open_band = np.isnan(hi)
     closed = ~open_band
     if n.sum() <= 0:
@@ -246,7 +238,8 @@ def _industry_h(n: np.ndarray, lo: np.ndarray, hi: np.ndarray, within: str,
                 "top_band_method": "no firms", "H": np.nan}
     if within == "lognormal":
         edge = np.where(open_band, np.inf, hi + 1.0)
-        mu, sigma = fit  # type: ignore[misc]
+        keep = n > 0
+        mu, sigma = _fit_lognormal(n[keep], lo[keep], edge[keep])
         m1, m2 = _lognormal_moments(mu, sigma, lo[closed], edge[closed])
         m1, m2 = np.where(n[closed] > 0, m1, 0.0), np.where(n[closed] > 0, m2, 0.0)
     else:
@@ -348,7 +341,7 @@ def herfindahl_from_sizebands(bands: pd.DataFrame, *, industry: str = "sic_code"
     hi_all = pd.to_numeric(bands[upper]).to_numpy(float, na_value=np.nan)[order]
     sizes = group.size()
     ends = np.cumsum(sizes.to_numpy())
-    industries = []
+    rows = {}
     for code, end, size in zip(sizes.index, ends, sizes.to_numpy(), strict=True):
         n, lo, hi = n_all[end - size:end], lo_all[end - size:end], hi_all[end - size:end]
         open_band = np.isnan(hi)
@@ -356,21 +349,8 @@ def herfindahl_from_sizebands(bands: pd.DataFrame, *, industry: str = "sic_code"
             raise ValueError(f"industry {code}: only the largest band may be open-ended")
         if (hi[~open_band] < lo[~open_band]).any():
             raise ValueError(f"industry {code}: a band's upper bound is below its lower bound")
-        industries.append((code, n, lo, hi))
-    fits: list[tuple[float, float] | None] = [None] * len(industries)
-    if within == "lognormal":
-        fitted = [i for i, (_, n, _, _) in enumerate(industries) if n.sum() > 0]
-        problems = []
-        for i in fitted:
-            _, n, lo, hi = industries[i]
-            keep = n > 0
-            problems.append((n[keep], lo[keep], np.where(np.isnan(hi), np.inf, hi + 1.0)[keep]))
-        for i, fit in zip(fitted, _fit_lognormals(problems), strict=True):
-            fits[i] = fit
-    rows = {}
-    for (code, n, lo, hi), fit in zip(industries, fits, strict=True):
         emp = None if employment is None else float(employment.get(code, np.nan))
-        rows[code] = _industry_h(n, lo, hi, within, emp, fit)
+        rows[code] = _industry_h(n, lo, hi, within, emp)
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = industry
     return out

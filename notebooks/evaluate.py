@@ -86,12 +86,15 @@ beneficiaries_word = BENEFICIARY_NAMES.get(design.unit, UNIT_NAMES[design.unit])
 # points or pounds, scaled for sentences
 OUTCOMES = {
     "log_employment": {"words": "employment", "header": "Effect on employment (log points)",
+                       "units": "log points (0.050 is about 5%)",
                        "scale": 100, "gbp": False, "suffix": "%", "format": "{:+.3f}"},
     "employed": {"words": "the probability of being employed", "header": "Effect on the "
-                 "probability of being employed", "scale": 100, "gbp": False,
+                 "probability of being employed", "units": "probability of being employed "
+                 "(0.080 is 8 percentage points)", "scale": 100, "gbp": False,
                  "suffix": " percentage points", "format": "{:+.3f}"},
     "earnings_gbp": {"words": "annual earnings", "header": "Effect on annual earnings (£)",
-                     "scale": 1, "gbp": True, "suffix": " a year", "format": "{:+,.0f}"},
+                     "units": "£ a year", "scale": 1, "gbp": True, "suffix": " a year",
+                     "format": "{:+,.0f}"},
 }
 
 # %% tags=["remove-cell"]
@@ -368,8 +371,9 @@ if beneficiary_result is not None and not too_small:
                                                   "95% interval, high")},
                  "Standard error": shown["format"].replace("+", ""),
                  "Beneficiaries": "{:,.0f}", "Comparison": "{:,.0f}"},
-        caption=f"Impact of {prog.name} on {beneficiaries_word}: effect on {shown['words']}, "
-                "from the programme's monitoring return", sources=["Programme monitoring return"])
+        caption=f"Impact of {prog.name} on {beneficiaries_word}: effect on {shown['words']} "
+                f"in {shown['units']}, from the programme's monitoring return",
+        sources=["Programme monitoring return"])
     reason, naive = beneficiary_result.design.reason, beneficiary_result.naive.att
     k, gbp, unit = shown["scale"], shown["gbp"], shown["suffix"]
     say(f"**Impact on {beneficiaries_word}.** {reason[0].upper()}{reason[1:]}. The estimate "
@@ -417,7 +421,7 @@ if demo_unit is not None:
                formats={c: demo_shown["format"] for c in shown_cols[1:5]},
                caption=f"SYNTHETIC demonstration: the {chosen.design.replace('_', ' ')} "
                        f"estimator recovers a planted effect on {demo_shown['words']}; a "
-                       "naive before/after does not",
+                       f"naive before/after does not (effects in {demo_shown['units']})",
                sources=["SYNTHETIC data made by the package, not official statistics"],
                data=demo_table[[*shown_cols, "synthetic"]])
 

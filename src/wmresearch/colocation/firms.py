@@ -216,7 +216,6 @@ def _msoas(region_lads: pd.DataFrame, workplace: pd.DataFrame, msoa_lookup: pd.D
     absent = sorted(set(lads["lad_code"]) - set(msoas["lad_code"]))
     if absent:
         raise KeyError(f"district(s) {absent} have no MSOA in msoa_lad_lookup")
-    # unique codes first: isin over the whole arrow-backed column converts every value
     msoas = msoas[msoas["msoa11_code"].isin(workplace["msoa11_code"].unique())]
     points = msoa11_points(centroids, oa_lookup, msoas["msoa11_code"].dropna())
     xy = points.loc[msoas["msoa11_code"], ["easting", "northing"]].to_numpy(float)

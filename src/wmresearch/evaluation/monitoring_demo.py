@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from wmresearch.evaluation.beneficiary import estimate_demo
+from wmresearch.evaluation.validation import require_entry_years
 
 #: Enterprises by employment size band, Great Britain, March 2022 (ONS UK Business Counts via
 #: NOMIS; counts rounded to 5 by ONS): the SME bands, used for the synthetic size distribution.
@@ -66,15 +67,6 @@ def _sizes(rng: np.random.Generator, n: int,
 
 def _z(x: np.ndarray) -> np.ndarray:
     return (x - x.mean()) / x.std()
-
-
-def _entry_years(entry_years: Sequence[int], first_year: int, last_year: int) -> list[int]:
-    """The distinct entry years, sorted, each checked to lie in (first_year, last_year]."""
-    years = sorted({int(y) for y in entry_years})
-    if not years or not all(first_year < y <= last_year for y in years):
-        raise ValueError(f"entry_years: expected years in ({first_year}, {last_year}], got "
-                         f"{years}")
-    return years
 
 
 def _join_probability(index: np.ndarray, share: float) -> np.ndarray:
@@ -138,7 +130,7 @@ def synthetic_monitoring(n_firms: int = 3000, *, first_year: int = 2017,
         raise ValueError(f"start_year: expected first_year < start_year <= last_year, got "
                          f"{first_year}, {start_year}, {last_year}")
     if entry_years is not None:
-        entry_years = _entry_years(entry_years, first_year, last_year)
+        entry_years = require_entry_years(entry_years, first_year, last_year)
     if not 0 < treated_share < 1:
         raise ValueError(f"treated_share: expected a share in (0, 1), got {treated_share}")
     rng = np.random.default_rng(seed)

@@ -23,10 +23,10 @@ import pandas as pd
 from wmresearch.evaluation.monitoring_demo import (
     WMCA_DISTRICTS,
     SyntheticMonitoring,
-    _entry_years,
     _join_probability,
     _z,
 )
+from wmresearch.evaluation.validation import require_entry_years
 
 #: Illustrative service strands of a ward-based employment programme (invented mix).
 DEMO_STRANDS = ("outreach and job search", "in-work progression", "training referral")
@@ -69,7 +69,7 @@ def synthetic_residents(n_people: int = 8000, *, first_year: int = 2014,
         ``effect`` is on the probability of being employed (``p + m + effect`` stays below 1,
         so every participant's effect is exactly ``effect``).
     """
-    entry_years = _entry_years(entry_years, first_year, last_year)
+    entry_years = require_entry_years(entry_years, first_year, last_year)
     if not 0 < participant_share < 1:
         raise ValueError(f"participant_share: expected (0, 1), got {participant_share}")
     from scipy.special import ndtr  # imported here: only the demonstration needs it

@@ -80,3 +80,14 @@ def panel_checks(data: pd.DataFrame, *, outcome: str, unit: str, time: str,
     require_columns(data, [outcome, unit, time, *numeric])
     require_numeric(data, [outcome, *numeric])
     require_balanced(data, unit, time)
+
+
+def require_entry_years(entry_years: Iterable[int], first_year: int, last_year: int
+                        ) -> list[int]:
+    """The distinct entry years of a rolling design, sorted, each in (first_year, last_year]
+    (a year before entry must be observed)."""
+    years = sorted({int(y) for y in entry_years})
+    if not years or not all(first_year < y <= last_year for y in years):
+        raise ValueError(f"entry_years: expected years in ({first_year}, {last_year}], got "
+                         f"{years}")
+    return years

@@ -39,6 +39,7 @@ _EXPORTS = {
     # power
     "mde_multiplier": "power", "mde_two_sample": "power", "mde_did": "power",
     "did_variance_factor": "power", "pre_period_sigma": "power",
+    "two_way_residuals": "power",
     "pre_period_autocorrelation": "power", "placebo_critical_value": "power",
     "placebo_power": "power", "mde_placebo": "power", "power_by_year": "power",
     "post_periods_in_data": "power_projection", "mde_ratio": "power_projection",

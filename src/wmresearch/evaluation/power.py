@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyfixest as pf
 from scipy import optimize, stats
 
 from wmresearch.evaluation.power_projection import (
@@ -129,16 +127,40 @@ def mde_did(sigma: float, *, n_treated: int, n_control: int, pre_periods: int,
     return mde_multiplier(alpha, power) * se
 
 
-def _pre_fit(data: pd.DataFrame, outcome: str, unit: str,
-            time: str) -> tuple[Any, pd.DataFrame, int, int]:
+def two_way_residuals(data: pd.DataFrame, *, outcome: str, unit: str,
+                      time: str) -> pd.Series:
+    r"""Residuals of the outcome after unit and period fixed effects, by least squares.
+
+    :math:`y_{it} = \alpha_i + \lambda_t + e_{it}`, fitted by OLS on the unit and period
+    dummies (one period dropped), so unbalanced panels are handled exactly; the residuals
+    equal fixest's ``feols(y ~ 1 | unit + time)`` (Berge 2018), which the tests check. Rows
+    with a missing outcome are left out; the result is indexed like the rows kept.
+    """
     data = data.dropna(subset=[outcome])
-    fit = pf.feols(f"{outcome} ~ 1 | {unit} + {time}", data=data)
+    if data.empty:
+        raise ValueError(f"no rows with a value of {outcome!r} to fit fixed effects on")
+    units, _ = pd.factorize(data[unit])
+    periods, _ = pd.factorize(data[time], sort=True)
+    design = np.zeros((len(data), units.max() + periods.max() + 1))
+    rows = np.arange(len(data))
+    design[rows, units] = 1.0
+    # the first period is the reference, absorbed by the unit effects
+    later = periods > 0
+    design[rows[later], units.max() + periods[later]] = 1.0
+    y = data[outcome].to_numpy(dtype=float)
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return pd.Series(y - design @ coef, index=data.index, name=outcome)
+
+
+def _pre_fit(data: pd.DataFrame, outcome: str, unit: str,
+             time: str) -> tuple[pd.Series, pd.DataFrame, int, int]:
+    data = data.dropna(subset=[outcome])
     n, t = data[unit].nunique(), data[time].nunique()
     dof = len(data) - n - t + 1
     if dof < 1:
         raise ValueError(f"too few pre-treatment observations to estimate noise: {len(data)} "
                          f"rows for {n} units and {t} periods")
-    return fit, data, t, dof
+    return two_way_residuals(data, outcome=outcome, unit=unit, time=time), data, t, dof
 
 
 def pre_period_sigma(data: pd.DataFrame, *, outcome: str, unit: str, time: str) -> float:
@@ -146,8 +168,8 @@ def pre_period_sigma(data: pd.DataFrame, *, outcome: str, unit: str, time: str) 
 
     Degrees of freedom corrected: :math:`\\hat\\sigma^2 = RSS / (NT - N - T + 1)`.
     """
-    fit, _, _, dof = _pre_fit(data, outcome, unit, time)
-    return float(math.sqrt(np.sum(np.asarray(fit.resid()) ** 2) / dof))
+    resid, _, _, dof = _pre_fit(data, outcome, unit, time)
+    return float(math.sqrt(np.sum(resid.to_numpy() ** 2) / dof))
 
 
 def _within_lag1(rho: float, periods: int) -> float:
@@ -171,10 +193,10 @@ def pre_period_autocorrelation(data: pd.DataFrame, *, outcome: str, unit: str,
     within transformation), clipped to :math:`[-0.99, 0.99]`. Needs at least 4 periods;
     assumes a balanced panel of consecutive integer periods.
     """
-    fit, data, t, _ = _pre_fit(data, outcome, unit, time)
+    resid, data, t, _ = _pre_fit(data, outcome, unit, time)
     if t < 4:
         raise ValueError(f"need at least 4 pre periods to estimate autocorrelation, got {t}")
-    res = data[[unit, time]].assign(_e=np.asarray(fit.resid())).sort_values([unit, time])
+    res = data[[unit, time]].assign(_e=resid.to_numpy()).sort_values([unit, time])
     lag = res.groupby(unit)["_e"].shift(1)
     lag_time = res.groupby(unit)[time].shift(1)
     ok = lag.notna() & (res[time] - lag_time == 1)

@@ -58,7 +58,7 @@ from wmresearch.evaluation.programmes import (
     load_programmes,
 )
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
-from wmresearch.evidence.geography import region_lads
+from wmresearch.evidence.area import region_lads
 from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
     estimate_chart,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from wmresearch.evidence import geography as geo
-from wmresearch.evidence.area import AreaError
+from wmresearch.evidence.area import AreaError, region_lads
 
 WMCA = ["E08000025", "E08000026", "E08000027", "E08000028", "E08000029", "E08000030",
         "E08000031"]
@@ -18,13 +18,13 @@ def lookup(mirror):
 
 
 def test_wmca_resolves_to_its_seven_districts(lookup):
-    lads = geo.region_lads(lookup, "E47000007")
+    lads = region_lads(lookup, "E47000007")
     assert lads["lad_code"].tolist() == WMCA
     assert set(lads["cauth_name"]) == {"West Midlands"}
 
 
 def test_greater_manchester_resolves_to_ten_districts(lookup):
-    lads = geo.region_lads(lookup, "E47000001")
+    lads = region_lads(lookup, "E47000001")
     assert len(lads) == 10 and "Manchester" in set(lads["lad_name"])
 
 
@@ -36,13 +36,13 @@ def test_old_codes_map_to_current(lookup):
 
 def test_named_area_resolves_to_its_districts(lookup):
     # the Midlands Engine: the East Midlands (35 districts) and West Midlands (30) regions
-    lads = geo.region_lads(lookup, "midlands_engine")
+    lads = region_lads(lookup, "midlands_engine")
     assert len(lads) == 65 and set(lads["region_code"]) == {"E12000004", "E12000005"}
 
 
 def test_unknown_region_is_an_error(lookup):
     with pytest.raises(AreaError, match="E47999999"):
-        geo.region_lads(lookup, "E47999999")
+        region_lads(lookup, "E47999999")
 
 
 @pytest.fixture(scope="module")

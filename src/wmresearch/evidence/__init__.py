@@ -17,6 +17,6 @@ from wmresearch.lazy import attach
 _EXPORTS = {"load": "catalog", "table_path": "catalog", "built_tables": "catalog",
             "tables_available": "available",
             "StudyArea": "area", "study_area": "area", "resolve_area": "area",
-            "AreaError": "area", "load_areas": "area"}
+            "AreaError": "area", "load_areas": "area", "region_lads": "area"}
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = attach(__name__, _EXPORTS)

@@ -313,6 +313,37 @@ def resolve_area(key: str, lookup: pd.DataFrame, *, lad_itl: pd.DataFrame | None
                      peers=peers, **itl)  # type: ignore[arg-type]
 
 
+def region_lads(lookup: pd.DataFrame, region: str,
+                lad_itl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The current districts of ``region`` (``global.region``: an ONS code or a named area of
+    ``areas.yaml``, resolved by :func:`resolve_area`) with their
+    combined authority, region and, given ``lad_itl``, the ITL3 area holding most of each
+    (columns of :data:`wmresearch.evidence.geography.SCHEMA_REGION_LADS`).
+
+    Raises
+    ------
+    AreaError
+        If ``region`` is not a known area (the message names it).
+    """
+    area = resolve_area(region, lookup)
+    active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
+    out = (active[active["lad_code"].isin(area.lads)]
+           [["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
+           .sort_values("lad_code").reset_index(drop=True))
+    if lad_itl is None:
+        return out
+    # imported here: pages that only list an area's districts need neither pandera nor
+    # geopandas, which the geography module loads
+    from wmresearch.evidence.geography import SCHEMA_REGION_LADS, current_lad_codes
+
+    current = current_lad_codes(lookup)
+    # the boundaries' district codes may predate the code history's current ones
+    itl = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name", "itl2_code",
+                                           "share"]].rename(columns={"share": "itl3_share"})
+    itl = itl.assign(lad_code=itl["lad_code"].map(current).fillna(itl["lad_code"]))
+    return SCHEMA_REGION_LADS.validate(out.merge(itl, on="lad_code", how="left"))
+
+
 def itl2_labels(itl2: pd.DataFrame | None, itl1: pd.DataFrame | None) -> dict[str, str]:
     """ITL2 code -> name for reports, from a table with ``itl2_code``/``itl2_name`` (BRES) and
     one with ITL1 ``itl_code``/``itl_name`` (GVA per hour by ITL area).
@@ -361,5 +392,5 @@ def study_area(source: TableSource | Paths, key: str) -> StudyArea:
                         itl2_names=itl2_labels(bres, tables.get("gva_per_hour_itl")))
 
 
-__all__ = ["AreaError", "PeerGroup", "StudyArea", "itl2_labels", "load_areas", "resolve_area",
-           "resolve_code", "study_area"]
+__all__ = ["AreaError", "PeerGroup", "StudyArea", "itl2_labels", "load_areas", "region_lads",
+           "resolve_area", "resolve_code", "study_area"]

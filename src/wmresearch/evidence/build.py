@@ -79,7 +79,7 @@ def _lad_itl(ctx: Context) -> Cleaned:
 
 def _region(ctx: Context) -> Cleaned:
     # any area evidence.area resolves: an ONS code or a named area of areas.yaml
-    from wmresearch.evidence.geography import region_lads
+    from wmresearch.evidence.area import region_lads
 
     out = region_lads(ctx.tables["lad_lookup"], ctx.region, ctx.tables["lad_itl"])
     return Cleaned("region_lads", out, len(out), source=f"region {ctx.region}")

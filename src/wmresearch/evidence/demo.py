@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wmresearch.evidence import geography
+from wmresearch.evidence.area import region_lads
 from wmresearch.evidence.io import Cleaned
 
 DEMO_LADS = [  # (code, name, itl3, combined authority)
@@ -108,8 +108,8 @@ def demo_tables(region: str, seed: int = 0) -> list[Cleaned]:
     rng = np.random.default_rng(seed)
     lookup = demo_lookup()
     itl = _lad_itl()
-    region_lads = geography.region_lads(lookup, region, itl)
-    tables = {"lad_lookup": lookup, "lad_itl": itl, "region_lads": region_lads,
+    districts = region_lads(lookup, region, itl)
+    tables = {"lad_lookup": lookup, "lad_itl": itl, "region_lads": districts,
               "productivity_lad": _productivity(rng), "imd2019_lsoa": _imd(rng),
               "bres_itl2_sic2": _bres(rng)}
     return [Cleaned(name, frame, len(frame), source="synthetic demo (wmresearch.evidence.demo)")

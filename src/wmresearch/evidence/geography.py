@@ -14,7 +14,6 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
-from wmresearch.evidence.area import resolve_area
 from wmresearch.evidence.io import (
     Cleaned,
     blank_to_na,
@@ -126,33 +125,6 @@ def get_la_codes(la_path: Path, cauth_path: Path | None = None) -> Cleaned:
 def current_lad_codes(lookup: pd.DataFrame) -> dict[str, str]:
     """Map every LAD code in the history to its current code."""
     return dict(zip(lookup["lad_code"], lookup["lad_code_active"], strict=True))
-
-
-def region_lads(lookup: pd.DataFrame, region: str,
-                lad_itl: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The current districts of ``region`` (``global.region``: an ONS code or a named area of
-    ``areas.yaml``, resolved by :func:`wmresearch.evidence.area.resolve_area`) with their
-    combined authority, region and, given ``lad_itl``, the ITL3 area holding most of each
-    (columns of :data:`SCHEMA_REGION_LADS`).
-
-    Raises
-    ------
-    wmresearch.evidence.area.AreaError
-        If ``region`` is not a known area (the message names it).
-    """
-    area = resolve_area(region, lookup)
-    active = lookup[lookup["lad_code"] == lookup["lad_code_active"]]
-    out = (active[active["lad_code"].isin(area.lads)]
-           [["lad_code", "lad_name", "cauth_code", "cauth_name", "region_code", "region_name"]]
-           .sort_values("lad_code").reset_index(drop=True))
-    if lad_itl is None:
-        return out
-    current = current_lad_codes(lookup)
-    # the boundaries' district codes may predate the code history's current ones
-    itl = lad_itl.loc[lad_itl["primary"], ["lad_code", "itl3_code", "itl3_name", "itl2_code",
-                                           "share"]].rename(columns={"share": "itl3_share"})
-    itl = itl.assign(lad_code=itl["lad_code"].map(current).fillna(itl["lad_code"]))
-    return SCHEMA_REGION_LADS.validate(out.merge(itl, on="lad_code", how="left"))
 
 
 def _read_boundaries(path: Path) -> gpd.GeoDataFrame:

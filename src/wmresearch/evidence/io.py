@@ -20,14 +20,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow
 import pyarrow.csv as pacsv
 
 from wmresearch.files import atomic_path
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 #: Markers publishers use for suppressed or unavailable cells (ONS, NOMIS, MHCLG).
 SUPPRESSED = frozenset({"", "..", ".", "-", "*", "x", "c", "z", ":", "[c]", "[x]", "[z]",

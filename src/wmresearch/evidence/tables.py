@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 
 from wmresearch.config import Paths
@@ -19,6 +18,13 @@ class Tables:
     def get(self, name: str) -> pd.DataFrame | None:
         if name not in self._cache:
             path = self.paths.evidence / f"{name}.parquet"
-            reader = gpd.read_parquet if name.endswith("boundaries") else pd.read_parquet
-            self._cache[name] = reader(path) if path.is_file() else None
+            if not path.is_file():
+                self._cache[name] = None
+            elif name.endswith("boundaries"):
+                # imported here: only map pages pay for geopandas
+                import geopandas as gpd
+
+                self._cache[name] = gpd.read_parquet(path)
+            else:
+                self._cache[name] = pd.read_parquet(path)
         return self._cache[name]

@@ -161,7 +161,7 @@ def dashboard(tables: Mapping[str, pd.DataFrame], region_code: str,
     region_code
         Combined authority (E47), region (E12) or district code.
     lad_codes
-        The region's current districts (``wmresearch.evidence.geography.region_lads``);
+        The region's current districts (``wmresearch.evidence.area.region_lads``);
         default ``[region_code]`` for a district code, else ``None`` (published figures only).
     indicators
         Indicator ids (default every id in :data:`~wmresearch.evidence.indicators.INDICATORS`

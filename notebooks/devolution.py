@@ -26,11 +26,26 @@ draws = 999
 fake_start = 2012
 
 # %% tags=["remove-cell"]
-
-import numpy as np
-
 from wmresearch.config import Project
 from wmresearch.evaluation import devolution as dv
+from wmresearch.evidence.tables import Tables
+from wmresearch.parallel import in_background
+
+# %% tags=["remove-cell"]
+project = Project.here()
+paths = project.paths
+evidence = Tables(paths)
+districts = evidence.get("mayoral_districts")
+lookup = evidence.get("lad_lookup")
+tables = {name: evidence.get(name) for name in
+          ("productivity_lad", "explore_local", "business_demography")}
+# section 4 fits the headline design to every outcome: started now, on the machine's other
+# core, it is ready when that section begins (the same fits, in another process)
+outcome_job = in_background(dv.outcome_fits, tables, districts, lookup, first=first_year)
+
+# %% tags=["remove-cell"]
+import numpy as np
+
 from wmresearch.evaluation import power
 from wmresearch.evaluation import programme_tables as tables_ref
 from wmresearch.evaluation.place import devolution_evaluation
@@ -38,7 +53,6 @@ from wmresearch.evaluation.programmes import get_programme
 from wmresearch.evaluation.sc_inference import placebo_restriction_table
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
 from wmresearch.evidence.geography import get_lad_boundaries
-from wmresearch.evidence.tables import Tables
 from wmresearch.reporting import (
     estimate_chart,
     glossary,
@@ -53,11 +67,8 @@ from wmresearch.reporting import (
 from wmresearch.sources import load_manifest, resolve_path
 
 # %% tags=["remove-cell"]
-project = Project.here()
-paths = project.paths
 prog = get_programme({"mayoral_devolution": project.params["mayoral_devolution"]},
                      "mayoral_devolution")
-evidence = Tables(paths)
 SRC_DATES = ("Mayoral combined authorities and first mayoral elections (statutory orders and "
              "election results)")
 SRC_PROD = "ONS, Subregional productivity by local authority district, June 2024 release"
@@ -72,8 +83,6 @@ say(f"The programme evaluated is the registry's: mayoral devolution, with "
     "shows, whatever area the other reports describe.")
 
 # %%
-districts = evidence.get("mayoral_districts")
-lookup = evidence.get("lad_lookup")
 cohorts = (districts.groupby(["ca_name", "treatment_year"], dropna=False)
            .agg(districts=("lad_code", "size")).reset_index()
            .sort_values(["treatment_year", "ca_name"]))
@@ -94,8 +103,6 @@ show_table(cohorts.rename(columns={"ca_name": "Combined authority",
 # authorities are treated.
 
 # %%
-tables = {name: evidence.get(name) for name in
-          ("productivity_lad", "explore_local", "business_demography")}
 gva_series = dv.outcome_series("log_gva_per_hour", tables)
 panel, accounting = dv.devolution_panel(gva_series, districts, lookup,
                                         outcome="log_gva_per_hour", log=True,
@@ -225,8 +232,7 @@ show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (l
 # pre-election year and cannot be estimated.
 
 # %%
-fits = dv.outcome_fits(tables, districts, lookup, first=first_year,
-                       fitted={"log_gva_per_hour": (panel, headline)})
+fits = outcome_job.result()
 outcomes = dv.outcomes_table(fits)
 show_table(outcomes.rename(columns={"outcome": "Outcome", "unit": "Unit", "years": "Years",
                                     "estimate": "Estimate", "ci_low": "95% interval, low",

@@ -1,0 +1,41 @@
+"""The notebook helper that runs a slow step on the other core (wmresearch.parallel)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wmresearch.evaluation.power import two_way_residuals
+from wmresearch.parallel import in_background
+
+
+def _panel() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame({"unit": np.repeat(np.arange(12), 5), "t": np.tile(np.arange(5), 12)})
+    return frame.assign(y=rng.normal(size=len(frame)))
+
+
+def test_a_background_call_returns_what_the_call_returns_in_process():
+    panel = _panel()
+    job = in_background(two_way_residuals, panel, outcome="y", unit="unit", time="t")
+    pd.testing.assert_series_equal(job.result(),
+                                   two_way_residuals(panel, outcome="y", unit="unit", time="t"),
+                                   check_exact=True)
+
+
+def test_a_background_call_raises_its_own_error():
+    job = in_background(two_way_residuals, _panel().iloc[0:0], outcome="y", unit="unit",
+                        time="t")
+    with pytest.raises(ValueError, match="no rows with a value of 'y'"):
+        job.result()
+
+
+def test_on_one_core_the_call_runs_at_once_in_process(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    calls = []
+    job = in_background(calls.append, "ran")
+    assert calls == ["ran"]  # a process would have appended to its own copy
+    assert job.result() is None

@@ -13,7 +13,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 
-COPY = ["dvc.yaml", "params.yaml", "notebooks", "src", "jupytext.toml"]
+COPY = ["dvc.yaml", "params.yaml", "programmes.yaml", "notebooks", "src", "jupytext.toml"]
 BIN = Path(sys.executable).parent
 FAKE_KEY = "wmfake-5f3a9c0e71b24d8e"  # planted: must appear in no output
 
@@ -47,7 +47,7 @@ def _run(root: Path, tool: str, *args: str, env: dict | None = None,
 
 
 def _reports(root: Path) -> list[str]:
-    params = yaml.safe_load((root / "params.yaml").read_text())
+    params = yaml.safe_load((root / "programmes.yaml").read_text())
     return (["index.html", "acquire.html", "evidence.html", "region.html", "clusters.html"]
             + [f"evaluate/{p}.html" for p in params["programmes"]]
             + ["evaluate/mayoral_devolution.html"])

@@ -16,7 +16,6 @@ import subprocess
 import sys
 
 import pytest
-import yaml
 
 from tests.conftest import REPO
 from wmresearch.config import Project
@@ -48,7 +47,7 @@ def test_every_notebook_is_mapped_to_its_section():
 def test_parameters_cell_defaults_are_the_stage_parameters(name):
     project = Project(REPO)
     given = project.stage_params(SECTION[name])
-    programmes = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["programmes"]
+    programmes = project.params["programmes"]
     for key, default in _defaults(name).items():
         if name == "evaluate.py" and key == "programme":
             assert default in programmes, default
@@ -65,7 +64,7 @@ def test_a_kernel_started_in_notebooks_finds_the_root_and_the_local_mirror(tmp_p
     root = tmp_path / "project"
     (root / "notebooks").mkdir(parents=True)
     (root / "mirror").mkdir()
-    for name in ("params.yaml", "dvc.yaml"):
+    for name in ("params.yaml", "programmes.yaml", "dvc.yaml"):
         (root / name).write_text((REPO / name).read_text())
     (root / "wmresearch.local.yaml").write_text("mirror: mirror\n")
     code = ("from wmresearch.config import Project, mirror_dir; p = Project.here(); "

@@ -66,7 +66,7 @@ def test_the_trust_review_cases_are_covered():
 def test_touching_a_module_changes_exactly_the_fingerprints_of_its_stages(tmp_path):
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("dvc.yaml", "params.yaml"):
+    for name in ("dvc.yaml", "params.yaml", "programmes.yaml"):
         shutil.copy2(REPO / name, root / name)
     for folder in ("src", "notebooks"):
         shutil.copytree(REPO / folder, root / folder,

@@ -89,7 +89,7 @@ class Paths:
 
 @dataclass(frozen=True)
 class Project:
-    """A checkout: its paths and its ``params.yaml``."""
+    """A checkout: its paths, its ``params.yaml`` and its programme registry."""
 
     root: Path
 
@@ -103,7 +103,9 @@ class Project:
 
     @cached_property
     def params(self) -> dict[str, Any]:
-        return load_params(self.root / "params.yaml")
+        """``params.yaml`` with the programme registry (``programmes.yaml``: the sections
+        ``programmes`` and ``mayoral_devolution``) merged in."""
+        return {**load_params(self.root / "params.yaml"), **load_registry(self.root)}
 
     def stage_params(self, stage: str) -> dict[str, Any]:
         """Parameters a stage's notebook receives: the global keys plus its own section."""
@@ -128,6 +130,18 @@ def load_yaml(path: Path) -> dict[str, Any]:
 def load_params(path: Path) -> dict[str, Any]:
     """Read a ``params.yaml``; an absent file gives an empty mapping."""
     return load_yaml(path)
+
+
+#: The programme registry, beside ``params.yaml``: kept apart so that DVC, which reads
+#: ``params.yaml`` once for every parameter a stage depends on, parses 70 lines, not 600.
+REGISTRY = "programmes.yaml"
+
+
+def load_registry(root: Path) -> dict[str, Any]:
+    """Read the programme registry ``programmes.yaml`` of the project at ``root``
+    (``programmes``: one entry per evaluated programme; ``mayoral_devolution``); an absent
+    file gives an empty mapping."""
+    return load_yaml(root / REGISTRY)
 
 
 class SettingsError(ValueError):

@@ -218,7 +218,7 @@ def write_fingerprints(root: Path) -> list[str]:
     list of str
         The stages whose fingerprint changed.
     """
-    from wmresearch.config import load_yaml
+    from wmresearch.config import load_registry, load_yaml
     from wmresearch.files import write_text
 
     cache = root / FINGERPRINTS / ".imports.json"
@@ -229,8 +229,7 @@ def write_fingerprints(root: Path) -> list[str]:
              for name, files in expected_deps(root, dvc).items()}
     # each programme's registry entry, so that evaluate@<key> reruns exactly when its entry
     # changes without DVC copying every entry into dvc.lock
-    params = load_yaml(root / "params.yaml")
-    for key, entry in (params.get("programmes") or {}).items():
+    for key, entry in (load_registry(root).get("programmes") or {}).items():
         texts[programme_path(key)] = json.dumps(entry, sort_keys=True, indent=1,
                                                 default=str) + "\n"
     changed = []

@@ -127,7 +127,7 @@ def test_sensitivity_range_orders_low_central_high():
 
 
 def test_sensitivity_refuses_unpublished_assumptions():
-    params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    params = yaml.safe_load((REPO / "programmes.yaml").read_text(encoding="utf-8"))
     prog = get_programme(params["programmes"], "ukspf")
     with pytest.raises(ValueError, match="additionality.deadweight: no central value"):
         net_additional_range(100, prog.additionality)

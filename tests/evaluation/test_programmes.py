@@ -1,4 +1,4 @@
-"""The programme registry in params.yaml: schema, errors, and facts against their sources.
+"""The programme registry (programmes.yaml): schema, errors, and facts against their sources.
 
 Facts are checked against the mirror's reference/programmes/PROGRAMME_FACTS.md (the
 publications it cites) and the ONS code history; the Green Book schedule against HM Treasury
@@ -31,7 +31,7 @@ REQUIRED = {"ukspf", "innovation_accelerator", "investment_zone", "business_grow
 
 @pytest.fixture(scope="module")
 def registry() -> dict:
-    params = yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))
+    params = yaml.safe_load((REPO / "programmes.yaml").read_text(encoding="utf-8"))
     # the devolution evaluation has its own stage and notebook, with the same registry schema
     return {**params["programmes"], "mayoral_devolution": params["mayoral_devolution"]}
 

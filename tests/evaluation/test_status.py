@@ -16,7 +16,7 @@ from wmresearch.evaluation.status import card_headline, evaluation_status, sms_s
 
 @pytest.fixture(scope="module")
 def registry() -> dict:
-    return yaml.safe_load((REPO / "params.yaml").read_text(encoding="utf-8"))["programmes"]
+    return yaml.safe_load((REPO / "programmes.yaml").read_text(encoding="utf-8"))["programmes"]
 
 
 def test_programme_after_the_data_is_not_yet_evaluable(registry):

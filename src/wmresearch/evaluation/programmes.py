@@ -1,6 +1,6 @@
-"""The programme registry: what each evaluated programme is, from ``params.yaml``.
+"""The programme registry: what each evaluated programme is, from ``programmes.yaml``.
 
-Every entry of the ``programmes:`` section of ``params.yaml`` is validated against
+Every entry of the ``programmes:`` section of ``programmes.yaml`` is validated against
 :class:`Programme` (pydantic v2). Facts (budgets, spend profiles, dates, targets, achieved
 outputs) come only from the publications listed in the mirror's
 ``reference/programmes/PROGRAMME_FACTS.md`` and carry their source note; a figure that is not
@@ -45,7 +45,7 @@ NOT_PUBLISHED = "not published"
 
 
 class ProgrammeError(ValueError):
-    """A programme entry of ``params.yaml`` that does not follow the registry schema."""
+    """A programme entry of ``programmes.yaml`` that does not follow the registry schema."""
 
 
 class _Model(BaseModel):
@@ -223,7 +223,7 @@ class AppraisalSettings(_Model):
 
 
 class Programme(BaseModel):
-    """An evaluated programme: one entry of ``programmes:`` in ``params.yaml``."""
+    """An evaluated programme: one entry of ``programmes:`` in ``programmes.yaml``."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -274,12 +274,12 @@ def _message(error: dict[str, Any]) -> str:
 
 
 def get_programme(programmes: dict[str, dict[str, Any]], programme_id: str) -> Programme:
-    """The validated programme ``programme_id`` from the ``programmes`` section of params.
+    """The validated programme ``programme_id`` from the ``programmes`` section of the registry.
 
     Parameters
     ----------
     programmes
-        The ``programmes`` mapping of ``params.yaml`` (key -> entry).
+        The ``programmes`` mapping of ``programmes.yaml`` (key -> entry).
     programme_id
         The entry's key (a simple identifier: it names the DVC stage ``evaluate@<key>``).
 
@@ -292,7 +292,7 @@ def get_programme(programmes: dict[str, dict[str, Any]], programme_id: str) -> P
     """
     if programme_id not in programmes:
         known = ", ".join(programmes)
-        raise KeyError(f"programme {programme_id!r} is not in params.yaml (known: {known})")
+        raise KeyError(f"programme {programme_id!r} is not in programmes.yaml (known: {known})")
     if not _KEY.match(programme_id):
         raise ProgrammeError(f"programmes.{programme_id}: key must be a simple lower-case "
                              "identifier ([a-z][a-z0-9_]*), it names a DVC stage")

@@ -49,6 +49,20 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.xdist_group("site"))
 
 
+def pytest_collection_finish(session):
+    # on a pytest-xdist worker with --dist loadgroup, a grouped test's id ends in "@site";
+    # without it the group is ignored and every worker builds its own scratch site (minutes)
+    config = session.config
+    if not (hasattr(config, "workerinput") and config.getvalue("loadgroup")):
+        return
+    lost = [item.nodeid for item in session.items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} site tests (e.g. "
+                                f"{lost[0]}): this pytest and pytest-xdist do not work "
+                                "together; install the versions pyproject.toml pins")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

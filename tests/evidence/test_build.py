@@ -39,3 +39,22 @@ def test_missing_optional_dataset_skips_its_table(tmp_path, mirror):
     assert list(out["tables"]) == ["lad_lookup"]
     assert "companies_house_basic" in out["skipped"]["firm_register"]
     assert out["tables"]["lad_lookup"]["balanced"]
+
+
+def test_a_table_built_alongside_is_the_table_built_in_sequence(tmp_path, mirror):
+    """explore_local is built in another process (Table.alongside): the saved table, its
+    rejects and its accounting are those of the same builder run here, in the same order."""
+    import dataclasses
+
+    out = {}
+    for how in ("alongside", "sequence"):
+        paths = Paths(tmp_path / how)
+        manifest = acquire(paths, mirror=mirror, allow_download=False)
+        tables = [t if how == "alongside" else dataclasses.replace(t, alongside=None)
+                  for t in TABLES if t.name in ("lad_lookup", "explore_local")]
+        assert (tables[1].alongside is not None) == (how == "alongside")
+        out[how] = (build_evidence(paths, manifest, "E47000007", tables=tables),
+                    (paths.evidence / "explore_local.parquet").read_bytes(),
+                    (paths.rejects / "explore_local.csv").read_bytes())
+    assert list(out["alongside"][0]["tables"]) == ["lad_lookup", "explore_local"]
+    assert out["alongside"] == out["sequence"]

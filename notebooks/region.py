@@ -27,7 +27,8 @@ from wmresearch.region import profile
 from wmresearch.region.aggregates import area_gva, area_rate
 from wmresearch.region.dashboard import board_summary, dashboard
 from wmresearch.region.deprivation import decile_one_share, deprivation_change
-from wmresearch.region.indicators import PRODUCTIVITY_RELEASE, gdp_per_head_relative
+from wmresearch.region.gaps import gdp_per_head_relative
+from wmresearch.region.indicators import PRODUCTIVITY_RELEASE
 from wmresearch.region.money import WMCA_GREEN_PAPER, output_gap_table
 from wmresearch.region.peers import area_among_peers, rank_of
 from wmresearch.reporting import glossary, line_chart, number, say, show_table, write_metrics

@@ -13,14 +13,8 @@ import pytest
 from wmresearch.evidence.indicators import INDICATORS, get_indicator
 from wmresearch.evidence.population import get_population_mye2021
 from wmresearch.evidence.productivity import get_productivity_lad
-from wmresearch.region.indicators import (
-    AGGREGATION,
-    district_weights,
-    gdp_per_head_relative,
-    output_gap,
-    real_growth,
-    region_value,
-)
+from wmresearch.region.gaps import gdp_per_head_relative, output_gap, real_growth
+from wmresearch.region.indicators import AGGREGATION, district_weights, region_value
 
 WMCA = "E47000007"
 WM7 = [f"E080000{i}" for i in range(25, 32)]

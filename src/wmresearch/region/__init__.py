@@ -19,8 +19,8 @@ _EXPORTS = {
     "area_local_rate": "aggregates", "district_gva": "aggregates",
     # indicators published for local areas, aggregated to the area
     "indicator_rows": "indicators", "district_weights": "indicators",
-    "region_value": "indicators", "region_series": "indicators", "output_gap": "indicators",
-    "gdp_per_head_relative": "indicators", "real_growth": "indicators",
+    "region_value": "indicators", "region_series": "indicators", "output_gap": "gaps",
+    "gdp_per_head_relative": "gaps", "real_growth": "gaps",
     "gap_at_uk_rate": "money", "output_gap_table": "money",
     "peer_table": "peers", "area_among_peers": "peers", "rank_of": "peers",
     "rank_best_first": "peers",

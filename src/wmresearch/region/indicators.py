@@ -9,9 +9,7 @@ productivity*, methodology; see :mod:`wmresearch.evidence.aggregate`); a count i
 median, ratio of medians or life-table measure cannot be aggregated from districts and is
 reported as not available. Weights that are not of the same year as the indicator (mid-2021
 population) make an approximation that :attr:`RegionValue.method` states.
-
-The gaps (:func:`output_gap`, :func:`gdp_per_head_relative`, :func:`real_growth`) each use
-one release, named in their result.
+The gaps quoted from these values are in :mod:`wmresearch.region.gaps`.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Any
 
 import pandas as pd
 
-from wmresearch.evidence.aggregate import aggregate_rate
 from wmresearch.evidence.indicators import INDICATORS, Indicator
 from wmresearch.evidence.population import population_totals
 
@@ -300,101 +297,19 @@ def region_value(table: pd.DataFrame, indicator_id: str, region_code: str,
 
 
 def region_series(table: pd.DataFrame, indicator_id: str, region_code: str,
-                  lad_codes: list[str] | None, **weights: pd.DataFrame | None) -> pd.DataFrame:
+                  lad_codes: list[str] | None, *, population: pd.DataFrame | None = None,
+                  productivity: pd.DataFrame | None = None,
+                  demography: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`region_value` for every year of the indicator (one row per year, oldest first)."""
-    rows = indicator_rows(table, indicator_id)
-    # a year's value and comparator need only its rows: split once, not filter per year
-    out = [region_value(part, indicator_id, region_code, lad_codes, year=int(y), **weights)
-           for y, part in rows.groupby("year", sort=True)]
-    return pd.DataFrame([r.as_dict() for r in out])
+    weights = {"population": population, "productivity": productivity,
+               "demography": demography}
+    lads = list(lad_codes) if lad_codes is not None else []
+    # a year's value and comparator need only its rows, already one per area and year:
+    # split once, rather than filter and deduplicate all of them again for every year
+    return pd.DataFrame([_value_in_year(part, indicator_id, region_code, lads, int(y),
+                                        weights).as_dict()
+                         for y, part in indicator_rows(table, indicator_id).groupby("year")])
 
 
-def output_gap(productivity: pd.DataFrame, lad_codes: list[str], *,
-               year: int | None = None) -> dict[str, Any]:
-    """The £ output gap at UK productivity: ``hours x (UK GVA per hour - region GVA per hour)``.
-
-    One release: ONS Subregional productivity, June 2024 (``productivity_lad``). The region's
-    and the UK's GVA per hour are aggregated like for like from districts
-    (:func:`~wmresearch.evidence.aggregate.aggregate_rate`, weighted by hours). The region's
-    annual hours are its GVA over its GVA per hour, with GVA = sum of filled jobs x GVA per
-    filled job (ONS's definition of GVA per job, so no assumption on weeks per year is needed;
-    the workbook's hours are weekly). Equivalently gap = GVA x (UK / region - 1).
-
-    Returns
-    -------
-    dict
-        ``year``, ``gva_per_hour``, ``uk_gva_per_hour``, ``relative`` (UK = 100),
-        ``gva_gbp_m``, ``hours_m`` (annual hours, millions), ``gap_gbp_m``, ``release``.
-
-    Raises
-    ------
-    KeyError
-        No GVA per hour, hours, jobs or GVA per job for the districts in ``year``.
-    """
-    rate = aggregate_rate(productivity, lad_codes, "gva_per_hour", "hours_worked")
-    year = int(year if year is not None else rate["year"].max())
-    row = rate[rate["year"] == year]
-    if row.empty:
-        raise KeyError(f"no GVA per hour for districts {sorted(lad_codes)} in {year}")
-    wide = (productivity[productivity["year"] == year]
-            .pivot_table(index="area_code", columns="measure", values="value",
-                         aggfunc="first").reindex(lad_codes))
-    gap_input = wide[["filled_jobs", "gva_per_job"]].astype(float)
-    if gap_input.isna().any().any():
-        bad = sorted(gap_input.index[gap_input.isna().any(axis=1)])
-        raise KeyError(f"no filled jobs or GVA per job for districts {bad} in {year}")
-    gva = float((gap_input["filled_jobs"] * gap_input["gva_per_job"]).sum()) / 1e6
-    region, uk = float(row["value"].iloc[0]), float(row["uk"].iloc[0])
-    hours = gva / region
-    return {"year": year, "gva_per_hour": region, "uk_gva_per_hour": uk,
-            "relative": 100 * region / uk, "gva_gbp_m": gva, "hours_m": hours,
-            "gap_gbp_m": hours * (uk - region), "release": PRODUCTIVITY_RELEASE}
-
-
-def gdp_per_head_relative(table: pd.DataFrame, region_code: str, lad_codes: list[str] | None,
-                          *, year: int | None = None,
-                          population: pd.DataFrame | None = None) -> dict[str, Any]:
-    """GDP per head (current prices) relative to the UK, % (UK = 100), one ONS release.
-
-    Returns
-    -------
-    dict
-        The :class:`RegionValue` fields plus ``relative`` (``None`` when either is missing).
-    """
-    v = region_value(table, "gdp_per_head_current_prices", region_code, lad_codes, year=year,
-                     population=population)
-    ok = v.value is not None and v.comparator_value
-    return {**v.as_dict(), "relative": 100 * v.value / v.comparator_value if ok else None}
-
-
-def real_growth(table: pd.DataFrame, region_code: str, lad_codes: list[str] | None, *,
-                base_year: int, year: int | None = None,
-                population: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Real growth of GDP per head (chained volume), % since ``base_year``, region and UK.
-
-    ``growth = 100 x (v_year / v_base - 1)`` on ONS's chained-volume GDP per head (one release:
-    the ``gdp-per-head`` file's source). Both years use the same method (published or
-    aggregated).
-
-    Raises
-    ------
-    ValueError
-        If the region or its comparator has no value in either year.
-    """
-    end = region_value(table, "gdp_per_head_chained_volume", region_code, lad_codes, year=year,
-                       population=population)
-    start = region_value(table, "gdp_per_head_chained_volume", region_code, lad_codes,
-                         year=base_year, population=population)
-    if None in (end.value, start.value, end.comparator_value, start.comparator_value):
-        raise ValueError(f"chained-volume GDP per head of {region_code} or its comparator is "
-                         f"missing in {base_year} or {end.year} ({start.method}; {end.method})")
-    return {"region_code": region_code, "base_year": base_year, "year": end.year,
-            "growth": 100 * (end.value / start.value - 1),
-            "comparator_label": end.comparator_label,
-            "comparator_growth": 100 * (end.comparator_value / start.comparator_value - 1),
-            "method": end.method, "release": end.release, "release_date": end.release_date}
-
-
-__all__ = ["AGGREGATION", "COMPARATORS", "Aggregation", "RegionValue", "district_weights",
-           "gdp_per_head_relative", "indicator_rows", "output_gap", "real_growth",
-           "region_series", "region_value"]
+__all__ = ["AGGREGATION", "COMPARATORS", "PRODUCTIVITY_RELEASE", "Aggregation", "RegionValue",
+           "district_weights", "indicator_rows", "region_series", "region_value"]

@@ -19,7 +19,6 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name wmresearch --display-name "wmresearch"
-	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 repro: setup ## Rebuild every report with dvc repro (only what changed)
@@ -40,10 +39,7 @@ browser: ## Make sure the distribution's Chromium is installed (for the browser 
 	  exit 1; \
 	fi
 
-# bytecode first: where PYTHONDONTWRITEBYTECODE is set, every test process and every
-# pipeline stage would otherwise compile the package again
 test: setup browser ## Run the whole test suite (unit, real-data, pipeline, browser)
-	$(BIN)/python -m compileall -q src
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup ## ruff and the import-layer contracts

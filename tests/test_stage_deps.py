@@ -9,7 +9,6 @@ that a fingerprint changes exactly when a file of its closure does.
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import yaml
 
@@ -145,32 +144,3 @@ def test_the_headline_keeps_top_level_figures_and_leaves_detail_in_the_full_file
     assert out == tmp_path / "metrics" / "headline" / "evaluate" / "p.json"
     assert out.read_text() == '{\n  "att": -0.0256\n}\n'
     assert write_headline(tmp_path, "none.html").read_text() == "{}\n"
-
-
-def test_compile_package_writes_fresh_bytecode_and_refreshes_stale(tmp_path):
-    """Where PYTHONDONTWRITEBYTECODE is set, the resolve stage's compile is what lets each
-    stage's processes read bytecode instead of compiling the package again."""
-    import importlib.util
-    import os
-
-    from wmresearch.pipeline import compile_package
-
-    package = tmp_path / "pkg"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    module = package / "mod.py"
-    module.write_text("X = 1\n")
-    cached = Path(importlib.util.cache_from_source(str(module)))
-    assert not cached.exists()
-    assert compile_package(package) is True
-    assert cached.is_file()
-    # an edited module is recompiled (its bytecode records the source's mtime and size)
-    before = cached.read_bytes()
-    module.write_text("X = 22\n")
-    os.utime(module, (cached.stat().st_mtime + 5, cached.stat().st_mtime + 5))
-    assert compile_package(package) is True
-    assert cached.read_bytes() != before
-    # a module that does not compile is reported, and the others are still written
-    (package / "broken.py").write_text("def (\n")
-    assert compile_package(package) is False
-    assert Path(importlib.util.cache_from_source(str(package / "__init__.py"))).is_file()

@@ -261,15 +261,13 @@ def open_index() -> None:
 
 @app.command()
 def resolve() -> None:
-    """Find every dataset, write each stage's code fingerprint and refresh the package's
-    bytecode (the resolve stage).
+    """Find every dataset and write each stage's code fingerprint (the resolve stage).
 
     Example: wmresearch resolve
     """
-    from wmresearch.pipeline import compile_package, write_fingerprints
+    from wmresearch.pipeline import write_fingerprints
 
     fetch(None)
-    compile_package()
     changed = write_fingerprints(Project.here().root)
     typer.echo(f"code fingerprints changed: {', '.join(changed) or 'none'}")
 

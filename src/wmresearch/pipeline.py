@@ -245,37 +245,6 @@ def write_fingerprints(root: Path) -> list[str]:
     return changed
 
 
-def compile_package(package: Path | None = None) -> bool:
-    """Write the bytecode of every module of the package whose bytecode is missing or stale.
-
-    Every stage starts two Python processes (the command and the notebook's kernel) that
-    import the package. Where the environment sets ``PYTHONDONTWRITEBYTECODE`` (common in
-    containers and CI) Python never saves what it compiles, so each of them would compile
-    every module it imports again, about 0.8 s a report stage. The ``resolve`` stage, which
-    runs first in every ``dvc repro``, calls this; up-to-date files are only checked (their
-    source's modification time against the bytecode's), in a few milliseconds.
-
-    Parameters
-    ----------
-    package
-        The folder to compile (default: this package's own).
-
-    Returns
-    -------
-    bool
-        False if a module could not be compiled (it then fails, with its message, where it
-        is imported); the bytecode of the others is written.
-    """
-    import compileall
-    import contextlib
-    import io
-
-    package = package or Path(__file__).resolve().parent
-    # compileall lists every file it checks on stdout
-    with contextlib.redirect_stdout(io.StringIO()):
-        return bool(compileall.compile_dir(package, quiet=2))
-
-
 def programme_path(key: str) -> str:
     """The registry entry of a programme, as the file its ``evaluate@<key>`` stage reads."""
     return (FINGERPRINTS / f"programme-{key}.json").as_posix()

@@ -265,7 +265,6 @@ def cohort_table(groups: EstimateResult, sdid: pd.DataFrame) -> pd.DataFrame:
 
 def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
                  lookup: pd.DataFrame, *, first: int | None = None,
-                 fitted: Mapping[str, tuple[pd.DataFrame, EstimateResult]] | None = None,
                  ) -> dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]]:
     """The headline design (:func:`devolution_att`: never-treated, clustered by authority)
     fitted once for every outcome in :data:`OUTCOMES` whose table is in ``tables``.
@@ -273,12 +272,10 @@ def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
     ``first`` raises an outcome's first year (never lowers it). Returns, per outcome key,
     its panel, the panel's accounting and the fit (None where no cohort has a pre-period).
     One csdid fit holds every aggregation, so the simple ATT and the event study of an
-    outcome come from the same fit. ``fitted``: outcome key -> (panel, its
-    :func:`devolution_att`) already fitted (the headline), used instead of a second fit
-    when that panel is identical to the one built here.
+    outcome come from the same fit. The devolution page runs this in another process
+    (:func:`wmresearch.parallel.in_background`) while it estimates the headline.
     """
     fits: dict[str, tuple[pd.DataFrame, dict[str, Any], EstimateResult | None]] = {}
-    fitted = fitted or {}
     for key, spec in OUTCOMES.items():
         if spec.table not in tables:
             continue
@@ -286,10 +283,8 @@ def outcome_fits(tables: Mapping[str, pd.DataFrame], districts: pd.DataFrame,
         panel, acc = devolution_panel(outcome_series(key, tables), districts, lookup,
                                       outcome=key, log=spec.log, first=start, last=spec.last)
         acc["first_year"] = start
-        known = fitted.get(key)
-        same = known is not None and known[0].equals(panel)
         fits[key] = (panel, acc, None if not acc["treated_districts"] else
-                     known[1] if same else devolution_att(panel, key))
+                     devolution_att(panel, key))
     return fits
 
 

@@ -198,6 +198,13 @@ show_table(by_cohort.rename(columns={
                    "intervals by district)", sources=[SRC_DATES, SRC_PROD])
 
 # %%
+authorities = cohorts.dropna(subset=["treatment_year"]).groupby("treatment_year")["ca_name"].size()
+lone = [int(year) for year in by_cohort["cohort"] if authorities.get(year) == 1]
+if lone:
+    say(f"**Cohorts of one authority** ({', '.join(map(str, lone))}): their Callaway & "
+        "Sant'Anna intervals rest on a single treated cluster and their synthetic DiD "
+        "intervals on the districts of one authority, so both understate the uncertainty; "
+        "read them as descriptions, not as tests.")
 say(f"**The West Midlands alone** (its seven districts against never-treated districts, "
     f"2017 cohort): {number(wmca.att, pct=True, signed=True)} (95% interval "
     f"{number(wmca.ci[0], pct=True)} to {number(wmca.ci[1], pct=True)}; one treated "
@@ -215,10 +222,10 @@ show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (l
                                    "ci_high": "95% interval, high", "pvalue": "p-value",
                                    "n_treated": "Treated districts",
                                    "n_control": "Control districts",
-                                   "pretrend_pvalue": "Pre-trend p-value"}),
+                                   "pretrend_f": "Pre-trend p-value (F)"}),
            formats={"Estimate (log points)": "{:+.4f}", "95% interval, low": "{:+.4f}",
                     "95% interval, high": "{:+.4f}", "Standard error": "{:.4f}",
-                    "p-value": "{:.3f}", "Pre-trend p-value": "{:.3f}"},
+                    "p-value": "{:.3f}", "Pre-trend p-value (F)": "{:.3f}"},
            missing="not defined",
            caption="Robustness of the headline (log points): anticipation of the 2015-16 deals, "
                    "neighbouring controls dropped, pandemic years dropped, North of Tyne and "
@@ -294,11 +301,15 @@ show_table(restrictions[["restriction", "kept", "rank", "n_units", "pvalue", "mi
 
 # %%
 conformal = place.conformal.replace([float("inf"), -float("inf")], float("nan"))
+# the constant effect spans every post year; the other rows are one year each
+post_years = conformal["period"].dropna().astype(int)
+conformal["period"] = [f"{post_years.min()}-{post_years.max()}" if np.isnan(year)
+                       else str(int(year)) for year in conformal["period"]]
 show_table(conformal[["target", "period", "level", "estimate", "lower", "upper"]]
            .rename(columns={"target": "Effect", "period": "Year", "level": "Confidence level",
                             "estimate": "Estimate (log points)", "lower": "Lower bound",
                             "upper": "Upper bound"}),
-           formats={"Year": "{:.0f}", "Confidence level": "{:.0%}",
+           formats={"Confidence level": "{:.0%}",
                     "Estimate (log points)": "{:+.3f}", "Lower bound": "{:+.3f}",
                     "Upper bound": "{:+.3f}"},
            caption="Conformal intervals for the gap (Chernozhukov, Wüthrich & Zhu 2021; "

@@ -237,3 +237,8 @@ def test_real_tables_for_the_report(real_panel, district_productivity, mirror) -
     # of Tyne 3, West Yorkshire 5 districts (current codes)
     assert out.loc[0, "treated_districts"] == acc["treated_districts"] == 49
     assert out.loc[0, "districts"] == 263 and out.loc[0, "authorities"] == 9
+    # the robustness table's pre-trend column is the test the page states and Table 5 shows
+    # (event-time leads, few-cluster F), defined for every specification
+    threats = dv.threat_checks(panel, "log_gva_per_hour", headline=res)
+    assert threats.loc[0, "pretrend_f"] == out.loc[0, "pretrend_p"]
+    assert threats["pretrend_f"].between(0, 1).all()

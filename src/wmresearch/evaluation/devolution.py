@@ -122,7 +122,8 @@ def _as_row(name: str, result: EstimateResult) -> dict[str, Any]:
     return {"check": name, "att": result.att, "se": result.se, "ci_low": result.ci[0],
             "ci_high": result.ci[1], "pvalue": result.pvalue,
             "n_treated": result.n_treated, "n_control": result.n_control,
-            "pretrend_pvalue": result.extra.get("pretrend_pvalue")}
+            # the page's pre-trend test throughout: event-time leads, few-cluster F
+            "pretrend_f": result.extra["event_pretrend"]["pvalue_f"]}
 
 
 def anticipation_check(panel: pd.DataFrame, outcome: str, periods: int = 1,
@@ -159,7 +160,8 @@ def threat_checks(panel: pd.DataFrame, outcome: str, boundaries: Any | None = No
                   notyet: EstimateResult | None = None) -> pd.DataFrame:
     """The headline and each robustness check as one tidy row (simple ATT, clustered SE):
     anticipation of 1 and 2 years, no bordering controls (if ``boundaries``), no 2020-21,
-    no North of Tyne districts, not-yet-treated controls.
+    no North of Tyne districts, not-yet-treated controls. ``pretrend_f`` is each fit's
+    event-time pre-trend test (5 leads, few-cluster F), the one the page reports throughout.
 
     ``headline`` and ``notyet``: :func:`devolution_att` of the same panel and outcome with
     never-treated and not-yet-treated controls, when already fitted (each fit is refitted

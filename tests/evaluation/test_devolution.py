@@ -57,6 +57,19 @@ def test_fast_att_gt_with_anticipation_equals_csdid(mpdta) -> None:
     assert np.abs(both["att"] - both["att_cs"]).max() < 1e-10
 
 
+def test_event_pretest_leaves_out_the_anticipation_window(real_panel) -> None:
+    """With anticipation of one year, e = -1 may hold an effect: the pre-test's five leads
+    are e = -6..-2, not -5..-1."""
+    panel, _ = real_panel
+    plain = dv.devolution_att(panel, "log_gva_per_hour")
+    early = dv.devolution_att(panel, "log_gva_per_hour", anticipation=1)
+    assert plain.extra["event_pretrend"]["df"] == early.extra["event_pretrend"]["df"] == 5
+    assert early.extra["event_pretrend"]["wald"] != plain.extra["event_pretrend"]["wald"]
+    pre = dv.event_pretrend_test(early, early.extra["influence_clusters"], leads=None,
+                                 anticipation=1)
+    assert pre["df"] == len([e for e in dv.event_table(early)["event_time"] if e < -1])
+
+
 def test_cell_pretest_reproduces_csdid_wald(mpdta) -> None:
     res = staggered_did(mpdta, outcome="lemp", unit="countyreal", time="year",
                         cohort="first.treat")

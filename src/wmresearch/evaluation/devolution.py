@@ -91,7 +91,8 @@ def devolution_att(panel: pd.DataFrame, outcome: str, *,
     result.extra["influence_clusters"] = clusters
     treated = int(panel.loc[panel["cohort"] > 0, cluster or "lad_code"].nunique())
     result.extra["event_pretrend"] = event_pretrend_test(result, clusters,
-                                                         treated_clusters=treated)
+                                                         treated_clusters=treated,
+                                                         anticipation=anticipation)
     result.extra["cell_pretrend_unit"] = cell_pretrend_test(result, None,
                                                             anticipation=anticipation)
     if result.extra.get("pretrend_pvalue") is None:

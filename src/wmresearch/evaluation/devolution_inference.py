@@ -49,7 +49,7 @@ def cell_pretrend_test(result: EstimateResult,
                        clusters: Sequence[object] | np.ndarray | None = None, *,
                        anticipation: int = 0) -> dict[str, float | int]:
     r"""Wald pre-test that every pre-treatment :math:`ATT(g,t)` (:math:`t < g - \delta`) is
-    zero: :math:`W = \hat	heta' \hat V^{-1} \hat	heta \sim \chi^2_q`, :math:`\hat V =
+    zero: :math:`W = \hat\theta' \hat V^{-1} \hat\theta \sim \chi^2_q`, :math:`\hat V =
     n^{-2}\sum_c S_c S_c'` from the cells' influence functions summed by cluster (by unit
     when ``clusters`` is None: then it is R ``did``'s / csdid's ``Wpval``). NaN when
     :math:`\hat V` is numerically singular (R's rule), as it is when the pre cells
@@ -70,12 +70,14 @@ def cell_pretrend_test(result: EstimateResult,
 def event_pretrend_test(result: EstimateResult,
                         clusters: Sequence[object] | np.ndarray | None = None, *,
                         leads: int | None = 5, treated_clusters: int | None = None,
-                        ) -> dict[str, float | int]:
+                        anticipation: int = 0) -> dict[str, float | int]:
     r"""Joint Wald test that the dynamic aggregation's pre-period event-time ATTs are zero.
 
-    :math:`W = \hat	heta_{pre}' \hat V^{-1} \hat	heta_{pre} \sim \chi^2_q`, with
-    :math:`\hat	heta_{pre}` the event-time estimates at :math:`-	ext{leads} \le e < 0`
-    (all :math:`e<0` if ``leads`` is None) and :math:`\hat V = n^{-2} \sum_c S_c S_c'` from
+    :math:`W = \hat\theta_{pre}' \hat V^{-1} \hat\theta_{pre} \sim \chi^2_q`, with
+    :math:`\hat\theta_{pre}` the event-time estimates at :math:`-\text{leads} \le e < 0`
+    (all :math:`e<0` if ``leads`` is None), or with ``anticipation`` :math:`\delta` the
+    ``leads`` before the anticipation window, :math:`-\delta-\text{leads} \le e < -\delta`
+    (effects inside the window are allowed), and :math:`\hat V = n^{-2} \sum_c S_c S_c'` from
     their influence functions summed by cluster. Keep :math:`q` well below the number of
     treated clusters: long leads rest on the earliest cohorts only and make
     :math:`\hat V` near singular. With :math:`G` treated clusters (``treated_clusters``)
@@ -92,7 +94,8 @@ def event_pretrend_test(result: EstimateResult,
     """
     table = result.extra["aggregations"]["dynamic"]["table"]
     levels = table["level"].to_numpy()
-    window = levels < 0 if leads is None else (levels < 0) & (levels >= -leads)
+    window = (levels < -anticipation if leads is None else
+              (levels < -anticipation) & (levels >= -anticipation - leads))
     pre = np.flatnonzero(window)
     inf = result.extra["influence"]["dynamic_e"][:, pre]
     return _wald(table["estimate"].to_numpy()[pre], inf, clusters, treated_clusters)

@@ -88,10 +88,11 @@ def run(script: Annotated[Path, typer.Argument(help="Notebook script, e.g. noteb
     params = project.stage_params(stage) if stage else {}
     params.update(_overrides(param or []))
 
-    from wmresearch.reporting.kernel import start_kernel
+    from wmresearch.reporting.kernel import notebook_imports, start_kernel
 
-    # the kernel boots on the other core while the renderer's imports load
-    kernel = start_kernel(html, cwd=project.root)
+    # the kernel boots, and imports the notebook's modules, on the other core while the
+    # renderer's imports load
+    kernel = start_kernel(html, cwd=project.root, imports=notebook_imports(script))
     try:
         from wmresearch.runner import StageFailed, run_report
 

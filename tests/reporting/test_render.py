@@ -173,3 +173,28 @@ def test_figures_tables_numbered_and_contents_after_the_first_cell():
     toc = out.index('<nav class="wm-toc"')
     assert out.index("</h1></div></div>") < toc < out.index('<div class="jp-Cell b">')
     assert '<a href="#One">One</a>' in out and '<a href="#Two">Two</a>' in out
+
+
+def test_one_warmed_exporter_renders_what_a_fresh_one_renders(tmp_path):
+    """The renderer keeps one exporter and warms it while the notebook runs: the page is
+    byte for byte the one a fresh exporter renders, however often it is used."""
+    import nbformat
+
+    from wmresearch.reporting import render
+
+    (tmp_path / "s.py").write_text(STYLED)
+    run_stage(tmp_path / "s.py", tmp_path / "reports" / "r.html", {}, root=tmp_path)
+    executed = tmp_path / "data" / "interim" / "notebooks" / "r.ipynb"
+
+    def page() -> str:
+        return render.to_html(nbformat.read(executed, as_version=4), title="T",
+                              footer="<footer>f</footer>", index_href="index.html")
+
+    render._exporter.cache_clear()
+    fresh = page()
+    again = page()
+    render._exporter.cache_clear()
+    render.warm_renderer()
+    warmed = page()
+    assert "T_wm000" in fresh and "<footer>f</footer>" in fresh
+    assert fresh == again == warmed

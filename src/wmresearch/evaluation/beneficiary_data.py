@@ -221,7 +221,9 @@ def screen_beneficiaries(beneficiaries: pd.DataFrame, outcomes: pd.DataFrame, *,
     # why a beneficiary has no outcome rows yet
     if years.notna().any():
         reason[start.to_numpy() <= years.min()] = SET_ASIDE["too_early"]
-    reason[~start.index.isin(outcomes[id_column])] = SET_ASIDE["unlinked"]
+    # unique values first: pandas' isin on Arrow strings converts every value it is given,
+    # one at a time (0.7 s for a 150,000-row panel)
+    reason[~start.index.isin(outcomes[id_column].unique())] = SET_ASIDE["unlinked"]
     if years.notna().any():
         reason[start.to_numpy() > years.max()] = SET_ASIDE["too_late"]
     aside = reason.index[reason != "used"]

@@ -10,6 +10,7 @@ so a failed run leaves no stale report; the failed notebook is kept for debuggin
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import json
 import os
@@ -17,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,17 +104,39 @@ def back_link(index_href: str) -> str:
             "← All reports (front page)</a></nav>")
 
 
-def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
-            footer: str = "", index_href: str | None = None) -> str:
-    """Render an executed notebook as standalone HTML with no code and no parameters; with
-    ``index_href``, a link back to the index opens the page."""
+@functools.cache
+def _exporter() -> HTMLExporter:
+    """The one HTML exporter of this process: built, and its templates compiled, once."""
     tags = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
     exporter = HTMLExporter(template_name="wmresearch", extra_template_basedirs=[TEMPLATES],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     exporter.register_preprocessor(tags, enabled=True)
+    return exporter
+
+
+def warm_renderer() -> None:
+    """Render a small notebook holding every kind of output a report has, so that the
+    exporter's templates are compiled and its filters' modules imported (half a second)
+    before a report is rendered. :func:`run_stage` does this in a thread while the notebook
+    executes, when this process has nothing else to do."""
+    v4 = nbformat.v4
+    outputs = [v4.new_output("display_data", data={"text/html": "<p>table</p>",
+                                                   "text/plain": "table"}),
+               v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=",
+                                                   "text/plain": "figure"}),
+               v4.new_output("stream", name="stdout", text="text")]
+    notebook = v4.new_notebook(cells=[v4.new_markdown_cell("# Title\n\nSome *text* [1]."),
+                                      v4.new_code_cell("x", outputs=outputs)])
+    to_html(notebook, title="warm-up")
+
+
+def to_html(notebook: nbformat.NotebookNode, *, title: str, banner: str = "",
+            footer: str = "", index_href: str | None = None) -> str:
+    """Render an executed notebook as standalone HTML with no code and no parameters; with
+    ``index_href``, a link back to the index opens the page."""
     notebook.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(notebook)
+    body, _ = _exporter().from_notebook_node(notebook)
     body = link_citations(number_and_contents(stable_ids(body)))
     if footer and 'class="wm-glossary"' not in body:
         # a page without its own appendix still explains every method the site uses
@@ -208,12 +232,16 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     shutil.rmtree(files, ignore_errors=True)
     files.mkdir(parents=True, exist_ok=True)
     os.environ[DIR_ENV], os.environ[HREF_ENV] = str(files.resolve()), href
+    # this process only waits while the kernel computes: prepare the renderer meanwhile
+    warming = threading.Thread(target=_warm_quietly, name="warm-renderer", daemon=True)
+    warming.start()
     try:
         notebook = execute(script, executed, parameters, cwd=root, kernel=kernel,
                            kernel_manager=kernel_manager)
     finally:
         os.environ.pop(DIR_ENV, None)
         os.environ.pop(HREF_ENV, None)
+        warming.join()
     if title:
         _retitle(notebook, title)
     title = title or _first_heading(notebook) or script.stem
@@ -230,6 +258,13 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
                    footer=footer(root, parameters, manifest), index_href=index)
     write_text(html_out, page)
     return html_out
+
+
+def _warm_quietly() -> None:
+    try:
+        warm_renderer()
+    except Exception:  # the report's own rendering raises it, in its place
+        return
 
 
 def _retitle(notebook: nbformat.NotebookNode, title: str) -> None:

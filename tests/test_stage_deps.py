@@ -18,6 +18,7 @@ from wmresearch.pipeline import (
     fingerprint_path,
     import_closure,
     missing_fingerprint_deps,
+    programme_path,
     write_fingerprints,
 )
 
@@ -78,6 +79,32 @@ def test_touching_a_module_changes_exactly_the_fingerprints_of_its_stages(tmp_pa
     assert sorted(write_fingerprints(root)) == ["clusters", "region"]
     text = (root / fingerprint_path("region")).read_text()
     assert "src/wmresearch/colocation/lq.py" in text
+
+
+def test_editing_a_registry_entry_stales_exactly_its_stage(tmp_path):
+    """Each programme's entry of ``programmes.yaml``, and mayoral devolution's, is a file its
+    stage depends on (so DVC need not copy the entry into dvc.lock, which it parses and
+    rewrites after every stage): editing one entry rewrites that file only."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("dvc.yaml", "params.yaml", "programmes.yaml"):
+        shutil.copy2(REPO / name, root / name)
+    for folder in ("src", "notebooks"):
+        shutil.copytree(REPO / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.ipynb"))
+    write_fingerprints(root)
+    registry = root / "programmes.yaml"
+    for key in ("mayoral_devolution", "ukspf"):
+        entry = yaml.safe_load(registry.read_text())
+        section = entry["mayoral_devolution"] if key == "mayoral_devolution" else \
+            entry["programmes"][key]
+        section["summary"] += " Edited."
+        registry.write_text(yaml.safe_dump(entry, sort_keys=False))
+        assert write_fingerprints(root) == [f"programme-{key}"]
+        assert "Edited." in (root / programme_path(key)).read_text()
+    stages = yaml.safe_load((root / "dvc.yaml").read_text())["stages"]
+    assert programme_path("mayoral_devolution") in stages["devolution"]["deps"]
+    assert "programme-${key}" in " ".join(stages["evaluate"]["do"]["deps"])
 
 
 def test_closure_follows_lazy_public_names_to_their_module_only(tmp_path):

@@ -227,9 +227,14 @@ def write_fingerprints(root: Path) -> list[str]:
     dvc = load_yaml(root / "dvc.yaml")
     texts = {fingerprint_path(name): fingerprint(root, files)
              for name, files in expected_deps(root, dvc).items()}
-    # each programme's registry entry, so that evaluate@<key> reruns exactly when its entry
-    # changes without DVC copying every entry into dvc.lock
-    for key, entry in (load_registry(root).get("programmes") or {}).items():
+    # each programme's registry entry (and mayoral devolution's), so that its stage reruns
+    # exactly when its entry changes without DVC copying the entry into dvc.lock, which DVC
+    # parses and rewrites after every stage
+    registry = load_registry(root)
+    entries = dict(registry.get("programmes") or {})
+    if registry.get("mayoral_devolution"):
+        entries["mayoral_devolution"] = registry["mayoral_devolution"]
+    for key, entry in entries.items():
         texts[programme_path(key)] = json.dumps(entry, sort_keys=True, indent=1,
                                                 default=str) + "\n"
     changed = []
@@ -246,7 +251,8 @@ def write_fingerprints(root: Path) -> list[str]:
 
 
 def programme_path(key: str) -> str:
-    """The registry entry of a programme, as the file its ``evaluate@<key>`` stage reads."""
+    """The registry entry of a programme, as the file its stage reads (``evaluate@<key>``;
+    ``devolution`` for ``mayoral_devolution``)."""
     return (FINGERPRINTS / f"programme-{key}.json").as_posix()
 
 

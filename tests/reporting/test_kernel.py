@@ -43,6 +43,13 @@ def test_kernel_env_names_the_reports_own_data_folder(tmp_path):
     assert env[HREF_ENV] == "data/ukspf"
 
 
+def test_kernel_env_runs_one_blas_thread_unless_the_user_chose(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert kernel_env(tmp_path / "r.html")["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    assert kernel_env(tmp_path / "r.html")["OPENBLAS_NUM_THREADS"] == "4"
+
+
 def test_unknown_kernel_gives_none_so_the_renderer_reports_it(tmp_path):
     assert start_kernel(tmp_path / "r.html", cwd=tmp_path, kernel="no-such-kernel") is None
 

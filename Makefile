@@ -39,8 +39,10 @@ browser: ## Make sure the distribution's Chromium is installed (for the browser 
 	  exit 1; \
 	fi
 
+# one BLAS thread per test worker (unless set): two workers on two cores, each multiplying
+# small matrices, otherwise run four threads that wait on each other
 test: setup browser ## Run the whole test suite (unit, real-data, pipeline, browser)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: setup ## ruff and the import-layer contracts
 	$(BIN)/ruff check src tests benchmarks notebooks

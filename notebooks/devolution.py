@@ -24,6 +24,7 @@ first_year = 2004
 pre_mspe_cutoff = 5
 draws = 999
 fake_start = 2012
+min_donor_size = 0.1
 
 # %% tags=["remove-cell"]
 from wmresearch.config import Project
@@ -275,15 +276,22 @@ for key in ("log_gva_per_job", "employment_rate", "log_gdhi_per_head", "log_gdp_
 # The seven districts aggregated (hours-weighted GVA per hour) against a weighted
 # combination of English unitary and metropolitan districts outside any combined authority
 # and London (Abadie, Diamond & Hainmueller 2010), with placebo, conformal and leave-one-out
-# inference.
+# inference. Districts whose economy is much smaller than any of the seven are left out of
+# the donors: a synthetic control should be built from places like the treated one.
 
 # %%
 place = devolution_evaluation(tables["productivity_lad"], lookup,
                               list(prog.design.treated_units), treated_unit=prog.area.code,
                               start_year=prog.start_year,
                               fake_start=fake_start, first_year=first_year,
-                              placebo_cutoff=pre_mspe_cutoff)
+                              placebo_cutoff=pre_mspe_cutoff, min_donor_size=min_donor_size)
 test = place.placebo_test
+left_out = place.donors.excluded[place.donors.excluded["reason"].str.startswith("economy")]
+say(f"**Donors.** {len(place.donors.donors)} districts. Left out for size (mean hours worked "
+    f"{first_year}-{int(place.sc.detail['year'].max())} under "
+    f"{number(min_donor_size, pct=True, digits=0)} of the smallest West Midlands "
+    "district's): " + (", ".join(sorted(left_out["lad_name"])) if len(left_out) else "none")
+    + ".")
 say(f"**Gap.** From {prog.start_year} the seven districts' GVA per hour was "
     f"{number(place.att, pct=True, signed=True)} against their synthetic control. "
     f"{test.statement()}")
@@ -369,7 +377,7 @@ metrics = {
     "sc_att": place.att, "sc_pvalue": test.pvalue, "sc_overfit": place.overfit.flagged,
     "detail": {"cs_simple_ci_low": headline.ci[0], "cs_simple_ci_high": headline.ci[1],
                "cs_notyet_se": notyet.se, "sc_rank": test.rank, "sc_units": test.n_units,
-               "sc_cutoff": pre_mspe_cutoff,
+               "sc_cutoff": pre_mspe_cutoff, "sc_donors": len(place.donors.donors),
                "treated_districts": int(panel.loc[panel["cohort"] > 0, "lad_code"].nunique()),
                "control_districts": int(panel.loc[panel["cohort"] == 0, "lad_code"].nunique())},
     "last_data_year": int(panel["year"].max()), "sms_achieved": status.sms_achieved,

@@ -87,6 +87,21 @@ def test_donors_exclude_combined_authorities_london_and_treated(tables):
     assert set(WMCA) <= set(pool.excluded["lad_code"])
 
 
+def test_size_floor_leaves_out_only_the_isles_of_scilly(tables):
+    """At a tenth of the smallest treated district's mean weekly hours (2004-2022), the one
+    donor left out is the Isles of Scilly (about 39,000 hours a week in 2016, against
+    540,000 for Rutland, the next smallest), with the reason; every other donor stays."""
+    prod, lookup = tables
+    every = donor_pool(lookup, prod, WMCA, years=YEARS)
+    floor = donor_pool(lookup, prod, WMCA, years=YEARS, min_size=0.1)
+    assert set(every.donors) - set(floor.donors) == {"E06000053"}
+    assert set(floor.donors) < set(every.donors)
+    row = floor.excluded.set_index("lad_code").loc["E06000053"]
+    assert row["lad_name"] == "Isles of Scilly"
+    assert row["reason"].startswith("economy under 10% of the smallest treated district's")
+    assert len(floor.donors) + len(floor.excluded) == floor.candidates == every.candidates
+
+
 def test_all_district_pool_still_excludes_combined_authorities(tables):
     prod, lookup = tables
     pool = donor_pool(lookup, prod, WMCA, years=YEARS, tiers=None)

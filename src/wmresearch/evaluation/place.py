@@ -257,7 +257,8 @@ def devolution_evaluation(productivity: pd.DataFrame, lookup: pd.DataFrame,
                           fake_start: int = 2012, first_year: int = 2004,
                           last_year: int | None = None, alpha: float = 0.05,
                           tiers: Sequence[str] | None = SINGLE_TIER,
-                          placebo_cutoff: float | None = PRE_MSPE_CUTOFF) -> PlaceEvaluation:
+                          placebo_cutoff: float | None = PRE_MSPE_CUTOFF,
+                          min_donor_size: float | None = None) -> PlaceEvaluation:
     """The whole place-based evaluation from the evidence tables (donors, panel, fit).
 
     Parameters
@@ -276,6 +277,9 @@ def devolution_evaluation(productivity: pd.DataFrame, lookup: pd.DataFrame,
         Donor code types (see :func:`donor_pool`); ``None`` for every district.
     placebo_cutoff
         Pre-period MSPE restriction of the placebo test (see :func:`evaluate_place`).
+    min_donor_size
+        Leave out donors whose economy is smaller than this share of the smallest treated
+        district's (see :func:`donor_pool`); ``None`` keeps every size.
     """
     if not first_year < fake_start < start_year:
         raise ValueError(f"fake_start: expected {first_year} < fake_start < {start_year}, "
@@ -283,7 +287,8 @@ def devolution_evaluation(productivity: pd.DataFrame, lookup: pd.DataFrame,
     last = int(productivity.loc[productivity["measure"] == RATE, "year"].max()) \
         if last_year is None else last_year
     years = list(range(first_year, last + 1))
-    pool = donor_pool(lookup, productivity, treated_lads, years=years, tiers=tiers)
+    pool = donor_pool(lookup, productivity, treated_lads, years=years, tiers=tiers,
+                      min_size=min_donor_size)
     panel = place_panel(productivity, treated_lads, pool.donors, treated_unit=treated_unit,
                         years=years)
     current = lookup[lookup["lad_code"] == lookup["lad_code_active"]]

@@ -56,18 +56,31 @@ def _series_complete(productivity: pd.DataFrame, years: Sequence[int]) -> pd.Ser
     return counts == 2 * len(years)
 
 
+def _mean_hours(productivity: pd.DataFrame, years: Sequence[int]) -> pd.Series:
+    """Per current LAD code: mean weekly hours worked over ``years`` (the size of its economy)."""
+    sub = productivity[(productivity["measure"] == WEIGHT)
+                       & productivity["year"].isin(list(years))]
+    return sub.groupby("lad_code")["value"].mean()
+
+
 def donor_pool(lookup: pd.DataFrame, productivity: pd.DataFrame, treated_lads: Sequence[str],
                *, years: Sequence[int], country: str = ENGLAND,
                exclude_regions: Sequence[str] = (LONDON,),
-               tiers: Sequence[str] | None = SINGLE_TIER) -> DonorPool:
+               tiers: Sequence[str] | None = SINGLE_TIER,
+               min_size: float | None = None) -> DonorPool:
     """English districts outside any combined authority with a complete productivity series.
 
     Candidates are the current districts of ``country`` in the ONS code history
     (``lad_lookup``). A candidate is excluded, with its reason, if it is treated, if any of its
     codes belongs to a combined authority, if it lies in ``exclude_regions`` (London: an
     elected mayor since 2000), if its code type is not one of ``tiers`` (default: unitary and
-    metropolitan districts; ``None`` keeps every district), or if GVA per hour or hours worked
-    is missing in any of ``years``. Candidates = donors + excluded.
+    metropolitan districts; ``None`` keeps every district), if GVA per hour or hours worked
+    is missing in any of ``years``, or, with ``min_size``, if its economy (mean weekly hours
+    worked over ``years``) is smaller than ``min_size`` times the smallest treated district's:
+    a synthetic control should be built from units like the treated one (Abadie 2021, J.
+    Econ. Lit. 59(2), on the donor pool), and a very small district's estimates are the
+    noisiest.
+    Candidates = donors + excluded.
 
     Raises
     ------
@@ -80,6 +93,9 @@ def donor_pool(lookup: pd.DataFrame, productivity: pd.DataFrame, treated_lads: S
     ca_of = dict(zip(in_ca["lad_code_active"], in_ca["cauth_code"] + " " + in_ca["cauth_name"],
                      strict=False))
     complete = _series_complete(productivity, years)
+    hours = _mean_hours(productivity, years)
+    floor = None if min_size is None else \
+        min_size * float(hours.reindex(list(treated_lads)).min())
     rows, donors = [], []
     for code, name, region in candidates[["lad_code", "lad_name", "region_code"]].itertuples(
             index=False):
@@ -93,6 +109,9 @@ def donor_pool(lookup: pd.DataFrame, productivity: pd.DataFrame, treated_lads: S
             reason = "two-tier (shire) district: not similar to the metropolitan districts"
         elif not complete.get(code, False):
             reason = f"incomplete {RATE} or {WEIGHT} series {min(years)}-{max(years)}"
+        elif floor is not None and hours.get(code, 0.0) < floor:
+            reason = (f"economy under {min_size:.0%} of the smallest treated district's "
+                      f"(mean hours worked {min(years)}-{max(years)})")
         else:
             donors.append(code)
             continue

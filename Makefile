@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name wmresearch --display-name "wmresearch"
+	@# byte-compiled once here, the package is never compiled again by the pipeline's many
+	@# processes, even where writing bytecode is turned off (PYTHONDONTWRITEBYTECODE)
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 repro: setup ## Rebuild every report with dvc repro (only what changed)

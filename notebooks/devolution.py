@@ -115,6 +115,11 @@ say(f"The panel holds {panel['lad_code'].nunique()} districts of England outside
     f"{panel.loc[panel['cohort'] == 0, 'lad_code'].nunique()} controls "
     f"({accounting['dropped_incomplete']} districts with gaps in the series left out).")
 
+# %% tags=["remove-cell"]
+# the synthetic DiD of each cohort (shown with the cohorts below) leaves each district out
+# in turn for its jackknife: started now, on the machine's other core (the same fits)
+sdid_job = in_background(dv.sdid_by_cohort, panel, "log_gva_per_hour", se_method="jackknife")
+
 # %%
 headline = dv.devolution_att(panel, "log_gva_per_hour", control="never",
                              aggregation="simple", cluster="authority")
@@ -124,6 +129,13 @@ bootstrap = dv.wild_cluster_bootstrap(headline, headline.extra["influence_cluste
                                       draws=draws, seed=seed, weights="webb")
 permutation = dv.randomisation_inference(panel, "log_gva_per_hour", draws=draws, seed=seed)
 mde_cs = power.mde_multiplier() * bootstrap.se
+
+# %% tags=["remove-cell"]
+# section 3 refits the headline under each threat to the design: started now, on the
+# machine's other core, the checks are done when that section begins (the same fits)
+boundaries = get_lad_boundaries(resolve_path(load_manifest(paths), "lad_boundaries_2023")).data
+threat_job = in_background(dv.threat_checks, panel, "log_gva_per_hour", boundaries=boundaries,
+                           headline=headline, notyet=notyet)
 
 # %%
 say(f"**Estimate.** A first mayor is associated with a change of "
@@ -183,7 +195,7 @@ say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election esti
 
 # %%
 wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=prog.area.code)
-sdid = dv.sdid_by_cohort(panel, "log_gva_per_hour", se_method="jackknife")
+sdid = sdid_job.result()  # dv.sdid_by_cohort, started when the panel was built
 by_cohort = dv.cohort_table(headline, sdid)
 show_table(by_cohort.rename(columns={
                "cohort": "First election", "cs_pct": "Callaway & Sant'Anna (%)",
@@ -215,9 +227,7 @@ say(f"**The West Midlands alone** (its seven districts against never-treated dis
 # ## 3. Threats to the design
 
 # %%
-boundaries = get_lad_boundaries(resolve_path(load_manifest(paths), "lad_boundaries_2023")).data
-threats = dv.threat_checks(panel, "log_gva_per_hour", boundaries=boundaries,
-                           headline=headline, notyet=notyet)
+threats = threat_job.result()  # dv.threat_checks, started after the headline
 show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (log points)",
                                    "se": "Standard error", "ci_low": "95% interval, low",
                                    "ci_high": "95% interval, high", "pvalue": "p-value",

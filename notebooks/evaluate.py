@@ -60,6 +60,7 @@ from wmresearch.evaluation.programmes import (
 from wmresearch.evaluation.status import card_headline, evaluation_status, sms_statement
 from wmresearch.evidence.area import region_lads
 from wmresearch.evidence.tables import Tables
+from wmresearch.parallel import in_background
 from wmresearch.reporting import (
     estimate_chart,
     glossary,
@@ -80,6 +81,16 @@ prog = get_programme(project.params["programmes"], programme)
 design = prog.design
 return_unit = RETURN_UNITS.get(design.unit)
 beneficiaries_word = BENEFICIARY_NAMES.get(design.unit, UNIT_NAMES[design.unit])
+
+# %% tags=["remove-cell"]
+# Without a monitoring return, section 7 demonstrates the design on synthetic beneficiaries
+# of the programme's own kind. Its estimators are the slowest step of the page: started now,
+# on the machine's other core, they are done when section 7 begins (the same estimates).
+supplied = bool(design.monitoring_return) and return_unit is not None
+demo_unit = None if supplied else monitoring_demo.DEMO_UNITS.get(design.unit)
+demo = (monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
+                                                seed=seed) if demo_unit is not None else None)
+demo_job = in_background(estimate_demo, demo) if demo is not None else None
 
 # %% tags=["remove-cell"]
 # how each beneficiary-level outcome is named and shown: effects in log points, probability
@@ -317,7 +328,7 @@ else:
 
 # %%
 beneficiary_result = None
-if design.monitoring_return and return_unit is not None:
+if supplied:
     monitoring = read_monitoring_return(project.root / design.monitoring_return,
                                         unit=return_unit)
     comparison = (read_comparison_outcomes(project.root / design.comparison_outcomes,
@@ -391,13 +402,10 @@ if beneficiary_result is not None and not too_small and len(beneficiary_result.e
                    sources=["Programme monitoring return"])
 
 # %%
-demo_unit = monitoring_demo.DEMO_UNITS.get(design.unit) if beneficiary_result is None else None
 if beneficiary_result is None and demo_unit is None:
     say(f"No synthetic demonstration is shown: the package has no synthetic "
         f"{UNIT_NAMES[design.unit]} to demonstrate a design on.")
 elif demo_unit is not None:
-    demo = monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
-                                                   seed=seed)
     chosen = choose_design(demo.beneficiaries)
     demo_shown = OUTCOMES[demo.truth["outcome"]]
     planted = number(demo.truth["effect"] * demo_shown["scale"], gbp=demo_shown["gbp"],
@@ -408,7 +416,7 @@ elif demo_unit is not None:
 
 # %%
 if demo_unit is not None:
-    demo_table = estimate_demo(demo)
+    demo_table = demo_job.result()  # estimate_demo(demo), started in the first cells
     demo_table["covers_planted"] = demo_table["covers_planted"].map({True: "yes", False: "no"})
     demo_table = demo_table.rename(columns={
         "method": "Estimator", "planted": "Planted effect", "estimate": "Estimate",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import sys
 
 import numpy as np
 import pandas as pd
@@ -39,3 +41,18 @@ def test_on_one_core_the_call_runs_at_once_in_process(monkeypatch):
     job = in_background(calls.append, "ran")
     assert calls == ["ran"]  # a process would have appended to its own copy
     assert job.result() is None
+
+
+def test_a_job_prints_to_the_terminal_not_through_the_kernels_stream(monkeypatch):
+    """A kernel's sys.stdout forwards to the page through a thread of the kernel's process;
+    a job started as a copy of that process must not write through it."""
+    parent = os.getpid()
+
+    class KernelStream(io.StringIO):
+        def write(self, text: str) -> int:
+            if os.getpid() != parent:
+                raise RuntimeError("the kernel's stream, written from another process")
+            return super().write(text)
+
+    monkeypatch.setattr(sys, "stdout", KernelStream())
+    assert in_background(print, "from the job").result() is None

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from wmresearch.evaluation import power as power_module
 from wmresearch.evaluation.power import (
     PlausibleEffect,
     did_variance_factor,
@@ -158,6 +159,27 @@ def test_pre_period_autocorrelation_recovers_ar1(rho: float) -> None:
                          "y": y.ravel()})
     assert pre_period_autocorrelation(long, outcome="y", unit="unit", time="t") == \
         pytest.approx(rho, abs=0.07)
+
+
+def _expected_within_lag1(rho: float, periods: int) -> float:
+    """E[rho_w] straight from its definition: the demeaned AR(1) covariance M Sigma M."""
+    t = np.arange(periods)
+    demean = np.eye(periods) - 1 / periods
+    w = demean @ (rho ** np.abs(t[:, None] - t[None, :]).astype(float)) @ demean
+    return float(np.mean(np.diag(w, 1)) / np.mean(np.diag(w)))
+
+
+@pytest.mark.parametrize("periods", [4, 7, 10, 19])
+@pytest.mark.parametrize("rho", [-0.8, -0.3, 0.0, 0.25, 0.6, 0.95])
+def test_within_autocorrelation_is_inverted_exactly(rho: float, periods: int) -> None:
+    """The Nickell correction solves E_rho[rho_w] = rho_w: fed the expectation of a known rho
+    (computed from the covariance matrix, not from the solver's polynomials) it returns that
+    rho to 1e-9; outside the attainable range it returns the clip."""
+    expected = _expected_within_lag1(rho, periods)
+    assert power_module._within_lag1(rho, periods) == pytest.approx(expected, abs=1e-13)
+    assert power_module._ar1_from_within(expected, periods) == pytest.approx(rho, abs=1e-9)
+    assert power_module._ar1_from_within(_expected_within_lag1(0.999, periods), periods) == 0.99
+    assert power_module._ar1_from_within(-1.0, periods) == -0.99
 
 
 def test_placebo_mde_by_hand() -> None:

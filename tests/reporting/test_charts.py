@@ -150,3 +150,69 @@ def test_map_legend_classes_read_as_ranges(shown):
 
 def figures_legend(shown):
     return shown[0][0][0].axes[0].get_legend().get_texts()
+
+
+def _house_theme_lines(rc) -> list[str]:
+    """The settings of seaborn's theme call, as lines of a matplotlib style sheet."""
+    from matplotlib.colors import to_hex
+
+    lines = []
+    for key in sorted(rc):
+        value = rc[key]
+        if key == "axes.prop_cycle":
+            colours = ", ".join(f"'{to_hex(c)[1:]}'" for c in value.by_key()["color"])
+            value = f"cycler('color', [{colours}])"
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        value = getattr(value, "value", value)  # enums (cap styles) by their name
+        lines.append(f"{key}: {value!r}" if isinstance(value, float) else f"{key}: {value}")
+    return lines
+
+
+def test_the_house_style_sheet_is_seaborns_theme():
+    """house.mplstyle makes exactly the settings of the seaborn call it stands for (all of
+    them, so that it overrides whatever was set before), less seaborn's own colormap."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    overrides = {"axes.spines.top": False, "axes.spines.right": False,
+                 "svg.hashsalt": "wmresearch", "figure.dpi": charts.DPI}
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        # colour codes ("k" and the like) are not settings: the charts use INK instead
+        sns.set_theme(style="whitegrid", palette=charts.PALETTE, font_scale=0.95,
+                      color_codes=False, rc=overrides)
+        theme = dict(mpl.rcParams)
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        plt.style.use(charts.HOUSE_STYLE)
+        ours = dict(mpl.rcParams)
+    seaborn_keys = ({*sns.axes_style("whitegrid"), *sns.plotting_context("notebook"),
+                     "font.family", "axes.prop_cycle", *overrides} - {"image.cmap"})
+    sheet = mpl.rc_params_from_file(charts.HOUSE_STYLE, use_default_template=False)
+    expected = {key: theme[key] for key in seaborn_keys}
+    message = "house.mplstyle should read:\n" + "\n".join(_house_theme_lines(expected))
+    assert set(sheet) == seaborn_keys, message
+
+    def rgb(settings):  # the palette as colours, whether written as tuples or hex codes
+        cycle = settings.pop("axes.prop_cycle").by_key()["color"]
+        return [mpl.colors.to_rgb(c) for c in cycle], settings
+
+    assert rgb({key: ours[key] for key in seaborn_keys}) == rgb(expected), message
+
+
+def test_reference_lines_are_drawn_in_seaborns_near_black():
+    """Under seaborn's colour codes "k" meant (0.1, 0.1, 0.1); charts keep that ink."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    mapping = mpl.colors.get_named_colors_mapping()
+    saved = {code: mapping[code] for code in "bgrmyck"}
+    try:
+        sns.set_color_codes(charts.PALETTE)
+        assert mpl.colors.to_rgb("k") == charts.INK
+    finally:
+        for code, colour in saved.items():  # item by item: that clears matplotlib's cache
+            mapping[code] = colour
+    assert mpl.colors.to_rgb("k") == (0.0, 0.0, 0.0)

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import pyfixest as pf
-from scipy import stats
+
+# the F tail of scipy.stats.f.sf (which is fdtrc), without importing scipy.stats
+from scipy.special import fdtrc
 
 from wmresearch.evaluation.result import EstimateResult
 from wmresearch.evaluation.validation import (
@@ -155,7 +157,7 @@ def event_study(data: pd.DataFrame, *, outcome: str, unit: str, time: str, cohor
         wald = float(b @ np.linalg.solve(vcov.loc[leads, leads].to_numpy(), b))
         dfd = int(fit._G[0]) - 1
         extra = {"pretrend_f": wald / len(leads), "pretrend_df": len(leads),
-                 "pretrend_pvalue": float(stats.f.sf(wald / len(leads), len(leads), dfd))}
+                 "pretrend_pvalue": float(fdtrc(len(leads), dfd, wald / len(leads)))}
     w = pd.Series(1.0 / len(lags), index=lags)
     att = float(coef[lags] @ w)
     se = float(np.sqrt(w @ vcov.loc[lags, lags] @ w))

@@ -30,7 +30,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+
+# the normal quantile of scipy.stats.norm.ppf (which is ndtri), without importing
+# scipy.stats: most of a second in every report kernel
+from scipy.special import ndtri
 
 from wmresearch.evaluation.power_projection import (
     PlausibleEffect,
@@ -55,7 +58,7 @@ def mde_multiplier(alpha: float = ALPHA, power: float = POWER) -> float:
     2.80 for ``alpha = 0.05`` and ``power = 0.8`` (Bloom 1995, Table 1, large df).
     """
     _check_alpha_power(alpha, power)
-    return float(stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power))
+    return float(ndtri(1 - alpha / 2) + ndtri(power))
 
 
 def mde_two_sample(n_treated: float, n_control: float, *, alpha: float = ALPHA,
@@ -174,11 +177,23 @@ def pre_period_sigma(data: pd.DataFrame, *, outcome: str, unit: str, time: str) 
 
 def _within_lag1(rho: float, periods: int) -> float:
     """Expected lag-1 autocorrelation of unit-demeaned AR(1) noise (ratio of expectations)."""
+    numerator, denominator = _within_lag1_polynomials(periods)
+    powers = rho ** np.arange(periods)
+    return float(numerator @ powers / (denominator @ powers))
+
+
+def _within_lag1_polynomials(periods: int) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients (ascending powers of rho) of the mean first off-diagonal and the mean
+    diagonal of :math:`M\\Sigma(\\rho)M`: :math:`\\Sigma(\\rho) = \\sum_k \\rho^k A_k`
+    with :math:`A_k` the pairs of periods ``k`` apart, and both means are linear in it."""
     t = np.arange(periods)
-    cov = rho ** np.abs(t[:, None] - t[None, :]) if rho != 0 else np.eye(periods)
+    lags = np.abs(t[:, None] - t[None, :])
     demean = np.eye(periods) - 1 / periods
-    w = demean @ cov @ demean
-    return float(np.mean(np.diag(w, 1)) / np.mean(np.diag(w)))
+    numerator, denominator = np.empty(periods), np.empty(periods)
+    for k in range(periods):
+        w = demean @ (lags == k).astype(float) @ demean
+        numerator[k], denominator[k] = np.mean(np.diag(w, 1)), np.mean(np.diag(w))
+    return numerator, denominator
 
 
 def pre_period_autocorrelation(data: pd.DataFrame, *, outcome: str, unit: str,
@@ -201,12 +216,23 @@ def pre_period_autocorrelation(data: pd.DataFrame, *, outcome: str, unit: str,
     lag_time = res.groupby(unit)[time].shift(1)
     ok = lag.notna() & (res[time] - lag_time == 1)
     rho_w = float(np.mean(res["_e"][ok] * lag[ok]) / np.mean(res["_e"] ** 2))
-    lo, hi = -0.99, 0.99
-    if rho_w <= _within_lag1(lo, t):
+    return _ar1_from_within(rho_w, t)
+
+
+def _ar1_from_within(rho_w: float, periods: int, lo: float = -0.99,
+                     hi: float = 0.99) -> float:
+    """The AR(1) coefficient whose expected within autocorrelation is ``rho_w``, clipped."""
+    if rho_w <= _within_lag1(lo, periods):
         return lo
-    if rho_w >= _within_lag1(hi, t):
+    if rho_w >= _within_lag1(hi, periods):
         return hi
-    return float(optimize.brentq(lambda r: _within_lag1(r, t) - rho_w, lo, hi))
+    # E[rho_w] is a ratio of polynomials in rho, rising over the bracket: the solution is the
+    # one real root there of numerator - rho_w * denominator (exact, where a bracketing
+    # search would stop at its tolerance)
+    numerator, denominator = _within_lag1_polynomials(periods)
+    roots = np.polynomial.polynomial.polyroots(numerator - rho_w * denominator)
+    real = roots.real[(np.abs(roots.imag) < 1e-9) & (roots.real > lo) & (roots.real < hi)]
+    return float(real[np.argmin([abs(_within_lag1(r, periods) - rho_w) for r in real])])
 
 
 def _placebo_noise(gaps: Sequence[float] | np.ndarray, alpha: float) -> np.ndarray:

@@ -19,7 +19,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from wmresearch.evaluation.result import EstimateResult
 from wmresearch.evaluation.sdid_inference import (
@@ -41,6 +40,8 @@ def simplex_weights(x1: np.ndarray, x0: np.ndarray) -> np.ndarray:
     The adding-up constraint is imposed as a heavily weighted extra row, the standard
     reduction of simplex-constrained least squares to Lawson-Hanson NNLS (scipy ``nnls``).
     """
+    from scipy import optimize  # imported when used: pages without a synthetic control skip it
+
     scale = 1e3 * max(1.0, float(np.abs(x0).max()))
     a = np.vstack([x0, np.full((1, x0.shape[1]), scale)])
     b = np.concatenate([x1, [scale]])
@@ -81,6 +82,8 @@ def _nested_weights(x1: np.ndarray, x0: np.ndarray, z1: np.ndarray, z0: np.ndarr
         return float(np.mean((z1 - z0 @ inner(vv / vv.sum())) ** 2)) / scale
 
     if v is None:
+        from scipy import optimize
+
         k = x0.shape[0]
         rng = np.random.default_rng(seed)
         inits = [np.zeros(k)] + [np.log(rng.dirichlet(np.ones(k))) for _ in range(starts - 1)]

@@ -9,9 +9,10 @@ only the standard library at load, so importing it costs nothing.
 The kernel then imports the notebook's own modules as it boots (:func:`preload`). The
 command's imports take longer than the kernel's start, so the kernel would otherwise sit
 idle for part of a second and then spend one to two seconds in the notebook's first cell
-importing pandas, matplotlib, seaborn and scipy. Imported during that wait, those modules
-are already loaded when the cell runs: the cell binds the same names, from the same modules,
-in the same order of first import, and prints what it printed before.
+importing pandas and matplotlib (and scipy and seaborn, on the pages that need them).
+Imported during that wait, those modules are already loaded when the cell runs: the cell
+binds the same names, from the same modules, in the same order of first import, and prints
+what it printed before.
 
 The kernel inherits the two variables that tell a notebook where its report's tables and
 chart data go (:data:`DIR_ENV`, :data:`HREF_ENV`): they are fixed when the kernel starts.

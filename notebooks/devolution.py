@@ -40,9 +40,6 @@ districts = evidence.get("mayoral_districts")
 lookup = evidence.get("lad_lookup")
 tables = {name: evidence.get(name) for name in
           ("productivity_lad", "explore_local", "business_demography")}
-# section 4 fits the headline design to every outcome: started now, on the machine's other
-# core, it is ready when that section begins (the same fits, in another process)
-outcome_job = in_background(dv.outcome_fits, tables, districts, lookup, first=first_year)
 
 # %% tags=["remove-cell"]
 import numpy as np
@@ -116,9 +113,12 @@ say(f"The panel holds {panel['lad_code'].nunique()} districts of England outside
     f"({accounting['dropped_incomplete']} districts with gaps in the series left out).")
 
 # %% tags=["remove-cell"]
-# the synthetic DiD of each cohort (shown with the cohorts below) leaves each district out
-# in turn for its jackknife: started now, on the machine's other core (the same fits)
+# Two slow steps that later sections need, started now on the machine's other core, in the
+# order they are needed (the same fits, in another process): the synthetic DiD of each cohort,
+# whose jackknife leaves each district out in turn (section 2), and the headline design fitted
+# to every outcome (section 4).
 sdid_job = in_background(dv.sdid_by_cohort, panel, "log_gva_per_hour", se_method="jackknife")
+outcome_job = in_background(dv.outcome_fits, tables, districts, lookup, first=first_year)
 
 # %%
 headline = dv.devolution_att(panel, "log_gva_per_hour", control="never",
@@ -130,12 +130,6 @@ bootstrap = dv.wild_cluster_bootstrap(headline, headline.extra["influence_cluste
 permutation = dv.randomisation_inference(panel, "log_gva_per_hour", draws=draws, seed=seed)
 mde_cs = power.mde_multiplier() * bootstrap.se
 
-# %% tags=["remove-cell"]
-# section 3 refits the headline under each threat to the design: started now, on the
-# machine's other core, the checks are done when that section begins (the same fits)
-boundaries = get_lad_boundaries(resolve_path(load_manifest(paths), "lad_boundaries_2023")).data
-threat_job = in_background(dv.threat_checks, panel, "log_gva_per_hour", boundaries=boundaries,
-                           headline=headline, notyet=notyet)
 
 # %%
 say(f"**Estimate.** A first mayor is associated with a change of "
@@ -227,7 +221,9 @@ say(f"**The West Midlands alone** (its seven districts against never-treated dis
 # ## 3. Threats to the design
 
 # %%
-threats = threat_job.result()  # dv.threat_checks, started after the headline
+boundaries = get_lad_boundaries(resolve_path(load_manifest(paths), "lad_boundaries_2023")).data
+threats = dv.threat_checks(panel, "log_gva_per_hour", boundaries=boundaries,
+                           headline=headline, notyet=notyet)
 show_table(threats.rename(columns={"check": "Specification", "att": "Estimate (log points)",
                                    "se": "Standard error", "ci_low": "95% interval, low",
                                    "ci_high": "95% interval, high", "pvalue": "p-value",

@@ -83,9 +83,14 @@ return_unit = RETURN_UNITS.get(design.unit)
 beneficiaries_word = BENEFICIARY_NAMES.get(design.unit, UNIT_NAMES[design.unit])
 
 # %% tags=["remove-cell"]
-# Without a monitoring return, section 7 demonstrates the design on synthetic beneficiaries
-# of the programme's own kind. Its estimators are the slowest step of the page: started now,
-# on the machine's other core, they are done when section 7 begins (the same estimates).
+# Section 7's power calculation and, without a monitoring return, its demonstration of the
+# design on synthetic beneficiaries of the programme's own kind are the slowest steps of the
+# page: started now, in order, on the machine's other core (where the kernel's background
+# worker loaded their libraries as it started), they are done when section 7 begins (the
+# same numbers).
+count = tables.beneficiary_count(prog)
+power_jobs = ([in_background(power.mde_two_sample, count[0], ratio * count[0])
+               for ratio in (1, 4)] if count is not None else [])
 supplied = bool(design.monitoring_return) and return_unit is not None
 demo_unit = None if supplied else monitoring_demo.DEMO_UNITS.get(design.unit)
 demo = (monitoring_demo.synthetic_beneficiaries(design.unit, start_year=prog.start_year,
@@ -313,14 +318,13 @@ elif not design.monitoring_return:
     say(schema_markdown(return_unit, level=3))
 
 # %%
-count = tables.beneficiary_count(prog)
 if count is None:
     say("**Power of a beneficiary-level comparison.** Not computable: no count of "
         "beneficiaries is published, so the sample a comparison would have is unknown.")
 else:
     n_benef, count_source = count
-    mde_1to1 = power.mde_two_sample(n_benef, n_benef)
-    mde_1to4 = power.mde_two_sample(n_benef, 4 * n_benef)
+    # power.mde_two_sample(n_benef, n_benef) and (n_benef, 4 * n_benef), started above
+    mde_1to1, mde_1to4 = (job.result() for job in power_jobs)
     say(f"**Power of a beneficiary-level comparison.** With {number(n_benef)} beneficiaries "
         f"({count_source}), a comparison with one matched non-beneficiary each could detect "
         f"{number(mde_1to1, digits=2)} standard deviations of the outcome, and with four "

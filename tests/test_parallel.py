@@ -56,3 +56,34 @@ def test_a_job_prints_to_the_terminal_not_through_the_kernels_stream(monkeypatch
 
     monkeypatch.setattr(sys, "stdout", KernelStream())
     assert in_background(print, "from the job").result() is None
+
+
+def test_a_started_worker_runs_the_jobs_one_after_another_in_one_process(monkeypatch):
+    """After start_worker (a report kernel's boot), jobs queue on that one process, which
+    has imported what it was given; results are what the calls return in process."""
+    from wmresearch import parallel
+
+    monkeypatch.setattr(parallel, "_worker", None)
+    parallel.start_worker(["json", "no_such_module_anywhere"])  # a failed import is skipped
+    try:
+        panel = _panel()
+        first = in_background(os.getpid)
+        residuals = in_background(two_way_residuals, panel, outcome="y", unit="unit",
+                                  time="t")
+        second = in_background(os.getpid)
+        assert first.result() == second.result() != os.getpid()
+        pd.testing.assert_series_equal(
+            residuals.result(),
+            two_way_residuals(panel, outcome="y", unit="unit", time="t"), check_exact=True)
+    finally:
+        parallel._worker.shutdown(wait=True)
+
+
+def test_a_report_kernel_starts_a_worker_only_for_a_notebook_with_background_jobs():
+    from wmresearch.reporting.kernel import BACKGROUND_IMPORTS, worker_imports
+
+    assert worker_imports("import pandas as pd\nfrom wmresearch.reporting import say") == []
+    modules = worker_imports("import pandas as pd\nfrom wmresearch.parallel import "
+                             "in_background\nfrom wmresearch.reporting import say")
+    assert modules[:3] == ["pandas", "wmresearch.parallel", "wmresearch.parallel.in_background"]
+    assert modules[3:] == list(BACKGROUND_IMPORTS)  # display modules left out

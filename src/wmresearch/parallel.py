@@ -9,22 +9,25 @@ begins::
     ...                                   # the headline, its event study, the cohorts
     fits = outcome_job.result()           # section 4
 
-On Linux the job runs in a copy of the kernel's process made when the job starts (the
-``fork`` start method), so it starts at once, with every module the kernel has imported, and
-imports only what the kernel has not (elsewhere, in a fresh process: ``spawn``). The function
-and its arguments still travel pickled, as to any other process: ``fn`` must be importable (a
-module's function) and its arguments picklable (frames, dicts, numbers), and the result is
-the one the function would return in the notebook, the same on every run. What the job prints
-goes to the kernel's terminal, not to the page. On a one-core machine it runs at once,
-in-process.
+Jobs run in another process: the kernel's background worker when one was started
+(:func:`start_worker`; ``wmresearch run`` starts it as the report's kernel boots, with the
+estimator libraries already imported there), one job after another in the order they were
+started; otherwise each job in a process of its own, all at once. On Linux a process is a
+copy of the kernel's made when it starts (the ``fork`` start method), with every module the
+kernel had imported; elsewhere a fresh one (``spawn``). The function and its arguments travel
+pickled, as to any other process: ``fn`` must be importable (a module's function) and its
+arguments picklable (frames, dicts, numbers), and the result is the one the function would
+return in the notebook, the same on every run. What a job prints goes to the kernel's
+terminal, not to the page. On a one-core machine a job runs at once, in-process.
 """
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Generic, TypeVar
 
@@ -43,6 +46,37 @@ def _terminal_streams() -> None:
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
+#: This process's background worker, once :func:`start_worker` has started it.
+_worker: ProcessPoolExecutor | None = None
+
+
+def _import_quietly(modules: Sequence[str]) -> None:
+    """In the worker: import ``modules``, skipping any that fail (a job that needs one then
+    raises its own error)."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the job that needs it reports it, in its own words
+            continue
+
+
+def start_worker(imports: Sequence[str] = ()) -> None:
+    """Start this process's background worker now and import ``imports`` in it.
+
+    Every later :func:`in_background` job runs there, in order. Started while a report's
+    kernel boots, the worker loads slow estimator libraries (scipy.stats, statsmodels, csdid)
+    on the other core while the kernel loads the notebook's own modules, so the first job
+    does not wait for them. Does nothing on a one-core machine or when already started.
+    """
+    global _worker
+    if _worker is not None or (os.cpu_count() or 1) < 2:
+        return
+    _worker = ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context(_start_method()),
+        initializer=_terminal_streams)
+    _worker.submit(_import_quietly, tuple(imports))
+
+
 class Background(Generic[T]):
     """A call running in another process; :meth:`result` waits for it and returns it."""
 
@@ -55,6 +89,9 @@ class Background(Generic[T]):
                 self._future.set_result(fn(*args, **kwargs))
             except Exception as exc:  # raised by result(), as from a process
                 self._future.set_exception(exc)
+            return
+        if _worker is not None:
+            self._future = _worker.submit(fn, *args, **kwargs)
             return
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context(_start_method()),
@@ -89,4 +126,4 @@ def in_background(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Backgro
     return Background(fn, args, kwargs)
 
 
-__all__ = ["Background", "in_background"]
+__all__ = ["Background", "in_background", "start_worker"]

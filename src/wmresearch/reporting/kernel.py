@@ -34,6 +34,14 @@ DIR_ENV = "WMRESEARCH_REPORT_DATA_DIR"
 HREF_ENV = "WMRESEARCH_REPORT_DATA_HREF"
 #: The notebook's import statements, for its kernel to run as it boots (see :func:`preload`).
 PRELOAD_ENV = "WMRESEARCH_PRELOAD"
+#: Modules for the kernel's background worker to import as the kernel boots (see
+#: :func:`preload`), one per line: the notebook's own and :data:`BACKGROUND_IMPORTS`.
+WORKER_ENV = "WMRESEARCH_WORKER_IMPORTS"
+#: Libraries the package's estimators import when first called, slow to import (about two
+#: seconds together): a notebook that runs jobs in the background gets them loaded in its
+#: worker while its kernel boots, on the other core.
+BACKGROUND_IMPORTS = ("scipy.stats", "statsmodels.api", "statsmodels.stats.power",
+                      "csdid.att_gt")
 # what the kernel runs at start-up (IPython's exec_lines): an expression, so it binds no name
 # in the notebook's namespace and takes no execution number
 _PRELOAD_LINE = '__import__("wmresearch.reporting.kernel", fromlist=["preload"]).preload()'
@@ -74,11 +82,39 @@ def notebook_imports(script: Path | str) -> str:
                      if isinstance(node, ast.Import | ast.ImportFrom))
 
 
+def worker_imports(imports: str) -> list[str]:
+    """The modules a background worker imports for a notebook with these import statements
+    (:func:`notebook_imports`): none unless it runs jobs in the background
+    (:func:`wmresearch.parallel.in_background`); else its modules, then
+    :data:`BACKGROUND_IMPORTS`. ``from a import b`` lists ``a`` and ``a.b``, in case ``b`` is
+    a module. Display modules (IPython's, the package's reporting) are left out: a job
+    computes and never displays."""
+    import ast
+
+    if "in_background" not in imports:
+        return []
+    modules: list[str] = []
+    for node in ast.parse(imports).body:
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+    computing = [name for name in modules
+                 if not name.startswith(("IPython", "wmresearch.reporting"))]
+    return list(dict.fromkeys([*computing, *BACKGROUND_IMPORTS]))
+
+
 def preload() -> None:
-    """Run by a report's kernel as it boots: execute the import statements in
+    """Run by a report's kernel as it boots: start the background worker when the notebook
+    uses one (:data:`WORKER_ENV`), then execute the import statements in
     :data:`PRELOAD_ENV`, each in a namespace of its own, so the notebook's modules are loaded
     and its namespace is untouched. A statement that fails is skipped: the notebook's own
     cell then raises the error, in its place and words."""
+    worker = os.environ.pop(WORKER_ENV, "").split()
+    if worker:
+        from wmresearch.parallel import start_worker
+
+        start_worker(worker)
     for statement in os.environ.pop(PRELOAD_ENV, "").splitlines():
         try:
             exec(statement, {})  # the notebook's own import statements
@@ -91,7 +127,8 @@ def start_kernel(html_out: Path | str, *, cwd: Path, kernel: str = KERNEL,
     """Start the kernel that will render ``html_out`` and return its manager, without waiting
     for it to be ready; ``None`` when it cannot start (the renderer then starts its own and
     reports the failure in its words). With ``imports`` (see :func:`notebook_imports`), the
-    kernel runs them as it boots (:func:`preload`). The caller shuts it down."""
+    kernel runs them as it boots, after starting its background worker if the notebook uses
+    one (:func:`preload`). The caller shuts it down."""
     from jupyter_client import KernelManager
     from jupyter_client.kernelspec import NoSuchKernel
 
@@ -102,6 +139,7 @@ def start_kernel(html_out: Path | str, *, cwd: Path, kernel: str = KERNEL,
     extra = []
     if imports:
         env[PRELOAD_ENV] = imports
+        env[WORKER_ENV] = "\n".join(worker_imports(imports))
         extra = [f"--IPKernelApp.exec_lines={_PRELOAD_LINE}"]
     try:
         manager.start_kernel(cwd=str(cwd), env=env, extra_arguments=extra)

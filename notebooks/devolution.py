@@ -40,6 +40,9 @@ districts = evidence.get("mayoral_districts")
 lookup = evidence.get("lad_lookup")
 tables = {name: evidence.get(name) for name in
           ("productivity_lad", "explore_local", "business_demography")}
+# section 4 fits the headline design to every outcome: started now, on the machine's other
+# core, it is ready when that section begins (the same fits, in another process)
+outcome_job = in_background(dv.outcome_fits, tables, districts, lookup, first=first_year)
 
 # %% tags=["remove-cell"]
 import numpy as np
@@ -112,14 +115,6 @@ say(f"The panel holds {panel['lad_code'].nunique()} districts of England outside
     f"{panel.loc[panel['cohort'] == 0, 'lad_code'].nunique()} controls "
     f"({accounting['dropped_incomplete']} districts with gaps in the series left out).")
 
-# %% tags=["remove-cell"]
-# Two slow steps that later sections need, started now on the machine's other core, in the
-# order they are needed (the same fits, in another process): the synthetic DiD of each cohort,
-# whose jackknife leaves each district out in turn (section 2), and the headline design fitted
-# to every outcome (section 4).
-sdid_job = in_background(dv.sdid_by_cohort, panel, "log_gva_per_hour", se_method="jackknife")
-outcome_job = in_background(dv.outcome_fits, tables, districts, lookup, first=first_year)
-
 # %%
 headline = dv.devolution_att(panel, "log_gva_per_hour", control="never",
                              aggregation="simple", cluster="authority")
@@ -129,7 +124,6 @@ bootstrap = dv.wild_cluster_bootstrap(headline, headline.extra["influence_cluste
                                       draws=draws, seed=seed, weights="webb")
 permutation = dv.randomisation_inference(panel, "log_gva_per_hour", draws=draws, seed=seed)
 mde_cs = power.mde_multiplier() * bootstrap.se
-
 
 # %%
 say(f"**Estimate.** A first mayor is associated with a change of "
@@ -189,7 +183,7 @@ say(f"**Pre-trends.** The joint test that the {pretrend['df']} pre-election esti
 
 # %%
 wmca = dv.authority_cohort_att(panel, "log_gva_per_hour", authority=prog.area.code)
-sdid = sdid_job.result()  # dv.sdid_by_cohort, started when the panel was built
+sdid = dv.sdid_by_cohort(panel, "log_gva_per_hour", se_method="jackknife")
 by_cohort = dv.cohort_table(headline, sdid)
 show_table(by_cohort.rename(columns={
                "cohort": "First election", "cs_pct": "Callaway & Sant'Anna (%)",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wmresearch.evidence.indicators import INDICATORS, Indicator
@@ -202,12 +203,21 @@ def _aggregate(rows: pd.DataFrame, indicator_id: str, lad_codes: list[str], year
             f"aggregated from districts, weighted by {source}")
 
 
+def _published(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's area code and whether it has an observation, as arrays: a dashboard looks
+    codes up hundreds of times, and array comparisons take microseconds where filtering the
+    frame takes a millisecond."""
+    return (rows["areacd"].to_numpy(dtype=object, na_value=None),
+            rows["observation"].notna().to_numpy(dtype=bool))
+
+
 def _comparator(rows: pd.DataFrame, year: int) -> dict[str, Any]:
+    codes, observed = _published(rows)
+    observed = observed & (rows["year"] == year).to_numpy(dtype=bool, na_value=False)
     for code, label in COMPARATORS.items():
-        hit = rows[(rows["areacd"] == code) & (rows["year"] == year)
-                   & rows["observation"].notna()]
+        hit = np.flatnonzero((codes == code) & observed)
         if len(hit):
-            r = hit.iloc[0]
+            r = rows.iloc[hit[0]]
             return {"comparator_code": code, "comparator_label": label,
                     "comparator_value": _float(r["observation"]),
                     "comparator_lci_95": _float(r["lci_95"]),
@@ -223,11 +233,12 @@ def _value_in_year(rows: pd.DataFrame, indicator_id: str, region_code: str,
                    lad_codes: list[str], year: int,
                    tables: dict[str, pd.DataFrame | None]) -> RegionValue:
     in_year = rows[rows["year"] == year]
-    own = in_year[(in_year["areacd"] == region_code) & in_year["observation"].notna()]
+    codes, observed = _published(in_year)
+    own = np.flatnonzero((codes == region_code) & observed)
     meta = in_year.iloc[0] if len(in_year) else None
     lci = uci = None
     if len(own):
-        r = own.iloc[0]
+        r = in_year.iloc[own[0]]
         value, lci, uci = _float(r["observation"]), _float(r["lci_95"]), _float(r["uci_95"])
         method = _PUBLISHED.get(region_code[:3], "published figure for the area")
         meta = r

@@ -46,6 +46,13 @@ def _terminal_streams() -> None:
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
+def _one_process() -> ProcessPoolExecutor:
+    """A pool of one process, started as described above (fork on Linux, terminal streams)."""
+    return ProcessPoolExecutor(max_workers=1,
+                               mp_context=multiprocessing.get_context(_start_method()),
+                               initializer=_terminal_streams)
+
+
 #: This process's background worker, once :func:`start_worker` has started it.
 _worker: ProcessPoolExecutor | None = None
 
@@ -71,9 +78,7 @@ def start_worker(imports: Sequence[str] = ()) -> None:
     global _worker
     if _worker is not None or (os.cpu_count() or 1) < 2:
         return
-    _worker = ProcessPoolExecutor(
-        max_workers=1, mp_context=multiprocessing.get_context(_start_method()),
-        initializer=_terminal_streams)
+    _worker = _one_process()
     _worker.submit(_import_quietly, tuple(imports))
 
 
@@ -93,9 +98,7 @@ class Background(Generic[T]):
         if _worker is not None:
             self._future = _worker.submit(fn, *args, **kwargs)
             return
-        self._pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context(_start_method()),
-            initializer=_terminal_streams)
+        self._pool = _one_process()
         self._future = self._pool.submit(fn, *args, **kwargs)
 
     def result(self) -> T:

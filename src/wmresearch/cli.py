@@ -327,7 +327,14 @@ def notebook_new(name: Annotated[str, typer.Argument(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point (``wmresearch``); returns the exit code."""
+    """Entry point (``wmresearch``); returns the exit code. A report stage run by DVC is
+    handed to the warm server when one is running (:mod:`wmresearch.warm`)."""
+    if argv is None:
+        from wmresearch.warm import run_warm
+
+        served = run_warm(sys.argv)
+        if served is not None:
+            return served
     try:
         code = app(args=argv, prog_name="wmresearch", standalone_mode=False)
         if isinstance(code, int):

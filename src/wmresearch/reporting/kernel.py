@@ -122,6 +122,15 @@ def preload() -> None:
             continue
 
 
+def _forking() -> bool:
+    """Whether this process is a copy of a warm server (:mod:`wmresearch.warm`), whose
+    kernel is then a fork of it, with the modules the server imported."""
+    import sys
+
+    warm = sys.modules.get("wmresearch.warm")
+    return bool(getattr(warm, "SERVED", False))
+
+
 def start_kernel(html_out: Path | str, *, cwd: Path, kernel: str = KERNEL,
                  imports: str = "") -> KernelManager | None:
     """Start the kernel that will render ``html_out`` and return its manager, without waiting
@@ -135,6 +144,11 @@ def start_kernel(html_out: Path | str, *, cwd: Path, kernel: str = KERNEL,
     manager = KernelManager(kernel_name=kernel)
     # the notebook client (nbclient, under papermill) talks to the kernel asynchronously
     manager.client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+    if _forking():
+        from wmresearch.reporting.forked import ForkedKernel
+
+        manager.provisioner = ForkedKernel(kernel_id=manager.kernel_id or "",
+                                           kernel_spec=manager.kernel_spec, parent=manager)
     env = kernel_env(html_out)
     extra = []
     if imports:

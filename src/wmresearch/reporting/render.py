@@ -233,15 +233,18 @@ def run_stage(script: Path, html_out: Path, parameters: dict[str, Any], *, root:
     files.mkdir(parents=True, exist_ok=True)
     os.environ[DIR_ENV], os.environ[HREF_ENV] = str(files.resolve()), href
     # this process only waits while the kernel computes: prepare the renderer meanwhile
+    # (unless it is ready: a warm server prepared it before this stage began)
     warming = threading.Thread(target=_warm_quietly, name="warm-renderer", daemon=True)
-    warming.start()
+    if not _exporter.cache_info().currsize:
+        warming.start()
     try:
         notebook = execute(script, executed, parameters, cwd=root, kernel=kernel,
                            kernel_manager=kernel_manager)
     finally:
         os.environ.pop(DIR_ENV, None)
         os.environ.pop(HREF_ENV, None)
-        warming.join()
+        if warming.is_alive():
+            warming.join()
     if title:
         _retitle(notebook, title)
     title = title or _first_heading(notebook) or script.stem

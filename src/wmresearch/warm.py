@@ -55,9 +55,10 @@ _REPLY = struct.Struct("!ci")  # b"P" and the copy's pid, then b"X" and its exit
 
 
 def _wanted(argv: list[str], env: dict[str, str]) -> bool:
+    # Linux only, as for background jobs (wmresearch.parallel): macOS's system libraries
+    # are not safe to fork
     return (len(argv) > 1 and argv[1] == "run" and "DVC_STAGE" in env
-            and env.get(SWITCH_ENV, "1") != "0" and hasattr(os, "fork")
-            and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds"))
+            and env.get(SWITCH_ENV, "1") != "0" and sys.platform == "linux")
 
 
 def server_key(env: dict[str, str] | None = None) -> str:
@@ -230,6 +231,8 @@ def _serve_one(conn: socket.socket) -> None:
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
+        # the server's output went to /dev/null: line by line again on a terminal
+        sys.stdout.reconfigure(line_buffering=os.isatty(1))
         conn.sendall(_REPLY.pack(b"P", os.getpid()))
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)

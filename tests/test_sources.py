@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from wmresearch.config import Paths
 from wmresearch.sources import DATASETS, acquire, get_dataset
-from wmresearch.sources.acquire import ChecksumError, download, resolve_file
+from wmresearch.sources.acquire import ChecksumError, download, known_sha256, resolve_file
 from wmresearch.sources.registry import Dataset, SourceFile
 
 
@@ -65,6 +66,29 @@ def test_checksum_mismatch_is_an_error_naming_the_file(tmp_path):
     with pytest.raises(ChecksumError, match="x.csv"):
         resolve_file(spec, paths)
     assert resolve_file(spec, paths, verify=False).verified is False
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    """Checksums are reused while a file's size and modification time are unchanged (DVC's
+    rule) and recomputed, to the file's real SHA-256, as soon as either changes."""
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"first")
+    known: dict[str, list] = {}
+    assert known_sha256(path, known) == hashlib.sha256(b"first").hexdigest()
+    reads = []
+    real = known_sha256.__globals__["sha256_of"]
+    monkeypatch.setitem(known_sha256.__globals__, "sha256_of",
+                        lambda p: reads.append(p) or real(p))
+    assert known_sha256(path, known) == hashlib.sha256(b"first").hexdigest()
+    assert reads == []
+    stamp = path.stat().st_mtime_ns
+    path.write_bytes(b"other")  # same size: the new modification time is what tells
+    os.utime(path, ns=(stamp + 1_000_000_000, stamp + 1_000_000_000))
+    assert known_sha256(path, known) == hashlib.sha256(b"other").hexdigest()
+    path.write_bytes(b"longer!")
+    os.utime(path, ns=(stamp + 1_000_000_000, stamp + 1_000_000_000))  # same time, new size
+    assert known_sha256(path, known) == hashlib.sha256(b"longer!").hexdigest()
+    assert len(reads) == 2
 
 
 class _FlakyHandler(http.server.SimpleHTTPRequestHandler):

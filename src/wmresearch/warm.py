@@ -140,7 +140,10 @@ def run_warm(argv: list[str]) -> int | None:
     with conn:
         request = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
                               "path": sys.path, "umask": _umask()}).encode()
-        socket.send_fds(conn, [_HEADER.pack(len(request))], [0, 1, 2])
+        try:
+            socket.send_fds(conn, [_HEADER.pack(len(request))], [0, 1, 2])
+        except OSError:  # a closed standard stream cannot be passed on: run it here
+            return None
         conn.sendall(request)
         return _wait(conn)
 

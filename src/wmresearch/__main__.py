@@ -1,3 +1,3 @@
-from wmresearch.cli import main
+from wmresearch.entry import main
 
 raise SystemExit(main())

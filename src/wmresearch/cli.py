@@ -127,26 +127,17 @@ def fetch(dataset: Annotated[str | None, typer.Argument(
 
     Example: wmresearch fetch imd2019
     """
-    from wmresearch.sources import acquire, get_dataset
-    from wmresearch.sources.registry import DATASETS
+    from wmresearch.pipeline import acquire_all, manifest_summary
+    from wmresearch.sources import get_dataset
 
-    project = Project.here()
-    settings = project.params.get("acquire", {}) or {}
     try:
         if dataset is not None:
             get_dataset(dataset)
-        manifest = acquire(project.paths.ensure(), DATASETS,
-                           verify=settings.get("verify_checksums", True),
-                           timeout=settings.get("download_timeout", 60),
-                           retries=settings.get("download_retries", 3))
+        manifest = acquire_all(Project.here())
     except (KeyError, SettingsError) as exc:
         _fail(str(exc).strip("'\""))
-    shown = [dataset] if dataset else list(manifest["datasets"])
-    for key in shown:
-        entry = manifest["datasets"][key]
-        typer.echo(f"{key}: {entry['status']}")
-    typer.echo(f"mode: {manifest['mode']}; missing: {', '.join(manifest['missing']) or 'none'}"
-               f"; unverified files: {len(manifest['unverified'])}")
+    for line in manifest_summary(manifest, [dataset] if dataset else None):
+        typer.echo(line)
 
 
 @app.command()
@@ -266,11 +257,14 @@ def resolve() -> None:
 
     Example: wmresearch resolve
     """
-    from wmresearch.pipeline import write_fingerprints
+    from wmresearch.pipeline import resolve_stage
 
-    fetch(None)
-    changed = write_fingerprints(Project.here().root)
-    typer.echo(f"code fingerprints changed: {', '.join(changed) or 'none'}")
+    try:
+        lines = resolve_stage(Project.here())
+    except (KeyError, SettingsError) as exc:
+        _fail(str(exc).strip("'\""))
+    for line in lines:
+        typer.echo(line)
 
 
 @app.command()
@@ -327,14 +321,8 @@ def notebook_new(name: Annotated[str, typer.Argument(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point (``wmresearch``); returns the exit code. A report stage run by DVC is
-    handed to the warm server when one is running (:mod:`wmresearch.warm`)."""
-    if argv is None:
-        from wmresearch.warm import run_warm
-
-        served = run_warm(sys.argv)
-        if served is not None:
-            return served
+    """The command line (``wmresearch``, after :func:`wmresearch.entry.main`); returns the
+    exit code."""
     try:
         code = app(args=argv, prog_name="wmresearch", standalone_mode=False)
         if isinstance(code, int):

@@ -25,6 +25,10 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wmresearch.config import Project
 
 PACKAGE = "wmresearch"
 DATA_SUFFIXES = (".yaml", ".yml", ".css", ".tpl", ".j2", ".json")
@@ -160,10 +164,13 @@ def import_closure(script: Path, src: Path, *, top_level: bool = False) -> set[P
 
 def stage_code_deps(root: Path, scripts: Iterable[Path | str]) -> list[str]:
     """Sorted repo-relative paths of the code a stage runs: its scripts' closures plus the
-    command line (``wmresearch.cli``, module-level imports) that executes them."""
+    command (``wmresearch.entry`` and ``wmresearch.cli``, module-level imports) that executes
+    them."""
     src = root / "src"
-    cli = src / PACKAGE / "cli.py"
-    files = import_closure(cli, src, top_level=True) | {cli}
+    files: set[Path] = set()
+    for command in ("entry.py", "cli.py"):
+        file = src / PACKAGE / command
+        files |= import_closure(file, src, top_level=True) | {file}
     for script in scripts:
         script = root / script if not Path(script).is_absolute() else Path(script)
         files |= import_closure(script, src) | {script}
@@ -271,3 +278,35 @@ def missing_fingerprint_deps(dvc: dict) -> dict[str, str]:
                 d.startswith("notebooks/") for d in deps):
             problems[name] = "missing its notebook as a dep"
     return problems
+
+
+def acquire_all(project: Project) -> dict[str, Any]:
+    """Resolve every dataset (``data/raw``, the mirror, the publisher) with the project's
+    ``acquire`` settings of ``params.yaml`` and write the manifest; returns it
+    (:func:`wmresearch.sources.acquire`)."""
+    from wmresearch.sources import acquire
+    from wmresearch.sources.registry import DATASETS
+
+    settings = project.params.get("acquire", {}) or {}
+    return acquire(project.paths.ensure(), DATASETS,
+                   verify=settings.get("verify_checksums", True),
+                   timeout=settings.get("download_timeout", 60),
+                   retries=settings.get("download_retries", 3))
+
+
+def manifest_summary(manifest: dict[str, Any], shown: list[str] | None = None) -> list[str]:
+    """The lines that report a manifest: each dataset's status (or those ``shown``), then
+    the mode, the missing datasets and the count of unverified files."""
+    lines = [f"{key}: {manifest['datasets'][key]['status']}"
+             for key in (shown or list(manifest["datasets"]))]
+    return [*lines, f"mode: {manifest['mode']}; missing: "
+                    f"{', '.join(manifest['missing']) or 'none'}; unverified files: "
+                    f"{len(manifest['unverified'])}"]
+
+
+def resolve_stage(project: Project) -> list[str]:
+    """What the always-run ``resolve`` stage does: :func:`acquire_all`, then
+    :func:`write_fingerprints`; returns the lines it reports."""
+    lines = manifest_summary(acquire_all(project))
+    changed = write_fingerprints(project.root)
+    return [*lines, f"code fingerprints changed: {', '.join(changed) or 'none'}"]

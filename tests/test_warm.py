@@ -138,3 +138,28 @@ def test_the_kernel_command_is_recognised_with_its_interpreter_options():
     assert _launcher_arguments(cmd) == ["-f", "/run/kernel-1.json"]
     assert _launcher_arguments(["/venv/bin/python", "-m", "other_kernel", "-f", "c"]) is None
     assert _launcher_arguments(["/usr/bin/R", "--slave", "-e", "IRkernel::main()"]) is None
+
+
+def test_a_server_that_fails_to_start_says_why_and_is_not_started_again(tmp_path,
+                                                                        monkeypatch):
+    """Stages with settings whose server cannot start run cold, rather than each starting
+    another server that fails on the other core."""
+    folder = tmp_path / "warm"
+    folder.mkdir(mode=0o700)
+    (folder / "k.starting").touch()
+
+    def broken(root):
+        raise ImportError("no module named 'missing'")
+
+    monkeypatch.setattr(warm, "_preload", broken)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve() sets two defaults
+    with pytest.raises(ImportError):
+        warm.serve(folder, "k")
+    assert "no module named 'missing'" in (folder / "k.failed").read_text()
+    assert not (folder / "k.starting").exists()
+    started = []
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a))
+    warm._start_server("k", folder)
+    assert started == []
+    warm._start_server("other", folder)
+    assert len(started) == 1

@@ -22,7 +22,9 @@ variables that name DVC's stage) and package files are those the server started 
 name its socket (:func:`server_key`), so an edited module, an installed package or a changed
 setting starts a new server. Only DVC's stage commands use it (``DVC_STAGE`` is set);
 ``WMRESEARCH_WARM=0`` turns it off. The socket is in a folder only its user can open, and the
-server answers only its own user. It exits after :data:`IDLE_SECONDS` without a stage.
+server answers only its own user. It exits after :data:`IDLE_SECONDS` without a stage. A
+server that fails to start writes why beside its socket (``<key>.failed``), and stages with
+its settings then run cold instead of each starting another.
 Reports built warm are byte-identical to those built cold (``tests/test_warm.py``).
 """
 
@@ -96,9 +98,13 @@ def _folder() -> Path:
 
 
 def _start_server(key: str, folder: Path) -> None:
-    """Start a server for ``key`` in the background, unless one is already starting."""
+    """Start a server for ``key`` in the background, unless one is already starting or one
+    failed to start (``<key>.failed`` holds its error: stages with these settings then run
+    cold, rather than each starting a server that fails)."""
     import subprocess
 
+    if (folder / f"{key}.failed").exists():
+        return  # it failed to start with these settings: they run cold
     starting = folder / f"{key}.starting"
     try:
         fd = os.open(starting, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -282,6 +288,12 @@ def serve(folder: Path, key: str, *, idle: float = IDLE_SECONDS) -> None:
         listener.listen(8)
         os.replace(pending, path)  # a stage only finds a server that is ready
         inode = path.stat().st_ino
+    except BaseException:
+        import traceback
+
+        # why every stage with these settings runs cold (and starts no other server)
+        (folder / f"{key}.failed").write_text(traceback.format_exc(), encoding="utf-8")
+        raise
     finally:
         starting.unlink(missing_ok=True)
     listener.settimeout(1.0)

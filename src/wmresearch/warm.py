@@ -163,10 +163,7 @@ def _umask() -> int:
 def _receive(conn: socket.socket) -> tuple[bytes, int] | None:
     data = b""
     while len(data) < _REPLY.size:
-        try:
-            chunk = conn.recv(_REPLY.size - len(data))
-        except InterruptedError:
-            continue
+        chunk = conn.recv(_REPLY.size - len(data))  # retried after a signal (PEP 475)
         if not chunk:
             return None
         data += chunk
@@ -233,7 +230,7 @@ def _serve_one(conn: socket.socket) -> None:
         while len(data) < length:
             chunk = conn.recv(length - len(data))
             if not chunk:
-                os._exit(1)
+                raise EOFError("the stage's process went away before its request arrived")
             data += chunk
         request = json.loads(data)
         os.setsid()
